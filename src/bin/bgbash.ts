@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+import { main } from '../cli/main.js'
+
+// The only file that touches process.argv and process.exit.
+const code = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+})
+process.exitCode = code

@@ -1,0 +1,1038 @@
+import type { ChildProcess } from 'node:child_process'
+import { EventEmitter } from 'node:events'
+import fs from 'node:fs'
+import {
+  DEFAULT_KILL_GRACE_MS,
+  DEFAULT_LONG_RUNNING_MS,
+  DEFAULT_MAX_RUNNING,
+  DEFAULT_OUTPUT_CAP_BYTES,
+  GC_INTERVAL_MS,
+  LIVENESS_SWEEP_MS,
+  MAX_LEFTOVER_PROCESSES,
+  RETENTION_DELIVERED_MS,
+  RETENTION_UNDELIVERED_MS,
+  SCHEMA_VERSION,
+  TASK_ENV_VAR,
+} from '../constants.js'
+import { BgbashError, storageError } from '../errors.js'
+import { killTree } from '../proc/kill.js'
+import { isGroupStopped, signalGroup } from '../proc/pause.js'
+import { isProcessAlive, readProcStat } from '../proc/procfs.js'
+import { resolveShell } from '../proc/shell.js'
+import { makeFifo, spawnWrapper } from '../proc/spawn.js'
+import { collectTaskProcesses, type TaskRoot } from '../proc/tree.js'
+import { openAppend } from '../store/fsx.js'
+import { getTrimMark, planTrim, readDiskUsage, readLog, trimLog } from '../store/output-log.js'
+import { assertTaskId, isTaskId, type TaskPaths } from '../store/paths.js'
+import {
+  buildTaskRecord,
+  claimDelivery,
+  createEndInfo,
+  createKillInfo,
+  type EndInfo,
+  getDroppedBytes,
+  type PidInfo,
+  readDroppedInfo,
+  readEndInfo,
+  readExitCode,
+  readKillInfo,
+  readOutputSize,
+  readPidInfo,
+  readTaskMeta,
+  type TaskMeta,
+  writeLeftovers,
+  writePidInfo,
+  writeTaskMeta,
+} from '../store/records.js'
+import type { TaskFiles, TaskStore } from '../store/task-store.js'
+import type {
+  Completion,
+  KillReason,
+  Logger,
+  LongRunningNotice,
+  ReadOptions,
+  ReadResult,
+  SpawnOptions,
+  TaskRecord,
+  TaskStatus,
+} from '../types.js'
+import { TERMINAL_STATUSES } from '../types.js'
+import { watchDirectory } from '../watch/dir-watcher.js'
+import { planRecovery } from '../watch/recovery.js'
+import { buildCompletion } from './completion.js'
+import { decideOutcome, type EndFacts } from './outcome.js'
+import { validateSpawn } from './validate.js'
+
+/** Options of `openTaskManager`. Times in ms, sizes in bytes. */
+export interface TaskManagerOptions {
+  /** Store root; default `$BGBASH_HOME`, `$XDG_STATE_HOME/bgbash`, `~/.local/state/bgbash`. */
+  home?: string
+  /** Owner of the tasks this manager starts and is told about; default `project:<realpath of projectRoot>`. */
+  sessionId?: string
+  /** Default cwd of tasks; default the process's cwd. */
+  projectRoot?: string
+  /** Running tasks allowed in the session at once; default 32. */
+  maxRunning?: number
+  /** Time between SIGTERM and SIGKILL on a kill; default 2000. */
+  killGraceMs?: number
+  /** Disk cap of each task's log while it runs; default 100 MiB. */
+  outputCapBytes?: number
+  /** Interval of `long_running` notices; default 10 min. */
+  longRunningMs?: number
+  /** Retention of ended tasks: delivered ones (default 24 h), undelivered ones (default 7 days). */
+  retention?: { deliveredMs?: number; undeliveredMs?: number }
+  /** Run garbage collection in the background at most once a minute; default true. */
+  backgroundGc?: boolean
+  logger?: Logger
+}
+
+export interface ListOptions {
+  /** Include every session's tasks; default only this session's. */
+  allSessions?: boolean
+  /** Only tasks with this status (or one of these). */
+  status?: TaskStatus | TaskStatus[]
+}
+
+export interface KillOptions {
+  /** Time between SIGTERM and SIGKILL; default the manager's `killGraceMs`. */
+  graceMs?: number
+  /** Who asked, written to the record as `killedBy`; default `api`. */
+  by?: string
+  allSessions?: boolean
+}
+
+export interface WaitOptions {
+  /** Give up after this long and return the records as they are; default: wait as long as it takes. */
+  timeoutMs?: number
+  allSessions?: boolean
+}
+
+export interface GcOptions {
+  /** Remove every ended task older than this, instead of the retention rules. */
+  olderThanMs?: number
+  dryRun?: boolean
+  /** Clock for the age check; default now. */
+  now?: number
+}
+
+export interface GcResult {
+  removed: string[]
+}
+
+/** One task this manager is watching until it ends. */
+interface Watched {
+  paths: TaskPaths
+  meta: TaskMeta
+  pid: PidInfo | undefined
+  child: ChildProcess | undefined
+  /** The signal that ended the owned wrapper, seen while a kill was under way. */
+  wrapperSignal: string | null | undefined
+  closeWatch: () => void
+  deadline: NodeJS.Timeout | undefined
+  reminder: NodeJS.Timeout | undefined
+  killing: Promise<TaskRecord> | undefined
+  /** A trim of the log is under way. */
+  trimming: boolean
+  /** The task's group is stopped until the trim ends. */
+  paused: boolean
+  /** Log size when the last trim ended, to estimate how fast the task writes. */
+  sinceTrim: { at: number; size: number } | undefined
+  /** The task writes faster than trims free space: it is paused while each trim runs. */
+  isFlooding: boolean
+}
+
+type Waiter = (record: TaskRecord) => void
+
+/** Worst time a trim of the log takes here (fork of fallocate + punch with discard: 30–60 ms). */
+const TRIM_LATENCY_MS = 100
+
+/** Longest a flooding task writes between two trims (about 2 MB at the 400 MB/s of `yes` here). */
+const FLOOD_SLICE_MS = 5
+
+export interface TaskManagerEvents {
+  completion: [Completion]
+  long_running: [LongRunningNotice]
+  task_ended: [TaskRecord]
+}
+
+/**
+ * The engine: starts, watches, kills and reports the tasks of one session on one store.
+ * Several managers may share a store and a session; the store keeps their results consistent.
+ * An open manager keeps the process alive (it watches files); call `close()` when done.
+ */
+export class TaskManager extends EventEmitter<TaskManagerEvents> {
+  readonly sessionId: string
+  readonly storeRoot: string
+  private readonly store: TaskStore
+  private readonly sessionDir: string
+  private readonly defaultCwd: string
+  private readonly maxRunning: number
+  private readonly killGraceMs: number
+  private readonly outputCapBytes: number
+  private readonly longRunningMs: number
+  private readonly retentionDeliveredMs: number
+  private readonly retentionUndeliveredMs: number
+  private readonly logger: Logger
+  private readonly selfStartTime: number
+  private readonly watched = new Map<string, Watched>()
+  private readonly waiters = new Map<string, Waiter[]>()
+  /** Ended tasks of this session whose completion may still be owed. */
+  private readonly owed = new Set<string>()
+  private readonly timers: NodeJS.Timeout[] = []
+  private closeSessionWatch: () => void = () => {}
+  private closed = false
+
+  /** Use `openTaskManager`. */
+  constructor(
+    store: TaskStore,
+    sessionId: string,
+    sessionDir: string,
+    defaultCwd: string,
+    options: TaskManagerOptions,
+  ) {
+    super()
+    this.store = store
+    this.storeRoot = store.root
+    this.sessionId = sessionId
+    this.sessionDir = sessionDir
+    this.defaultCwd = defaultCwd
+    this.maxRunning = options.maxRunning ?? DEFAULT_MAX_RUNNING
+    this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS
+    this.outputCapBytes = options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES
+    this.longRunningMs = options.longRunningMs ?? DEFAULT_LONG_RUNNING_MS
+    this.retentionDeliveredMs = options.retention?.deliveredMs ?? RETENTION_DELIVERED_MS
+    this.retentionUndeliveredMs = options.retention?.undeliveredMs ?? RETENTION_UNDELIVERED_MS
+    this.logger = options.logger ?? {}
+    this.selfStartTime = readProcStat(process.pid)?.startTime ?? 0
+  }
+
+  /** Reconciles the session's tasks and starts watching; called once by `openTaskManager`. */
+  start(options: TaskManagerOptions): void {
+    for (const taskId of this.store.listTaskIds(this.sessionDir)) this.noticeTask(taskId)
+    this.closeSessionWatch = watchDirectory(
+      this.sessionDir,
+      (name) => {
+        if (isTaskId(name) && !this.watched.has(name)) this.noticeTask(name)
+      },
+      (error) => this.logger.warn?.('session watch failed', { error: String(error) }),
+    )
+    this.timers.push(setInterval(() => this.sweep(), LIVENESS_SWEEP_MS))
+    if (options.backgroundGc !== false) {
+      const gc = setInterval(() => {
+        this.gc().catch((error) => this.logger.warn?.('background gc failed', { error: String(error) }))
+      }, GC_INTERVAL_MS)
+      gc.unref()
+      this.timers.push(gc)
+    }
+    // Completions owed from before this manager opened go to 'completion' listeners attached right after open.
+    setImmediate(() => this.deliverOwed())
+  }
+
+  // ── spawning ────────────────────────────────────────────────────────────────────────────────
+
+  /** Starts a command in the background; resolves once it runs, with its record. */
+  async spawn(options: SpawnOptions): Promise<TaskRecord> {
+    this.assertOpen()
+    const valid = validateSpawn(options, this.defaultCwd)
+    const shellPath = resolveShell(valid.shell)
+    this.checkRunningLimit()
+    const { taskId, paths } = this.store.createTaskDir(this.sessionDir)
+    const meta: TaskMeta = {
+      schemaVersion: SCHEMA_VERSION,
+      taskId,
+      sessionId: this.sessionId,
+      command: valid.command,
+      shell: shellPath,
+      cwd: valid.cwd,
+      env: valid.env,
+      timeoutMs: valid.timeoutMs,
+      notify: valid.notify,
+      stdin: valid.stdin,
+      description: valid.description,
+      createdAt: Date.now(),
+      createdBy: process.pid,
+      createdByStart: this.selfStartTime,
+    }
+    const fds: number[] = []
+    try {
+      writeTaskMeta(paths, meta)
+      fds.push(openAppend(paths.output), openAppend(paths.exit))
+      if (valid.stdin) makeFifo(paths.stdin)
+    } catch (error) {
+      for (const fd of fds) fs.closeSync(fd)
+      this.store.removeTask(paths)
+      throw error instanceof BgbashError ? error : storageError('prepare task directory', paths.dir, error)
+    }
+    let child: ChildProcess | undefined
+    let spawnError: unknown
+    // Taken before the process exists, so a fast task never seems to end before it started.
+    const startedAt = Date.now()
+    try {
+      child = spawnWrapper({
+        shellPath,
+        command: valid.command,
+        cwd: valid.cwd,
+        env: { ...process.env, ...valid.env, [TASK_ENV_VAR]: taskId },
+        logFd: fds[0]!,
+        exitFd: fds[1]!,
+        stdinPath: valid.stdin ? paths.stdin : undefined,
+      })
+      child.on('error', (error) => this.logger.warn?.('task process error', { taskId, error: String(error) }))
+    } catch (error) {
+      spawnError = error
+    } finally {
+      // The manager holds no descriptor per task: the task has its own copies now.
+      for (const fd of fds) fs.closeSync(fd)
+    }
+    const stat = child?.pid === undefined ? undefined : readProcStat(child.pid)
+    if (!child || child.pid === undefined || !stat) {
+      const reason = String((spawnError as Error)?.message ?? 'the process did not start')
+      this.endTask(paths, { exitCode: undefined, kill: undefined, spawnError: reason }, { deliver: false })
+      claimDelivery(paths, this.managerName())
+      throw new BgbashError(
+        'spawn_failed',
+        `Could not start the command: ${reason}. Check the shell and cwd.`,
+        {
+          data: { taskId },
+          cause: spawnError,
+        },
+      )
+    }
+    const pid: PidInfo = {
+      pid: child.pid,
+      pgid: child.pid,
+      startTime: stat.startTime,
+      spawnedBy: process.pid,
+      startedAt,
+    }
+    writePidInfo(paths, pid)
+    this.watch(paths, meta, pid, child)
+    return this.toRecord(paths, meta, pid)
+  }
+
+  private checkRunningLimit(): void {
+    const running = [...this.watched.values()]
+    if (running.length < this.maxRunning) return
+    const now = Date.now()
+    const lines = running.map(
+      (task) =>
+        `${task.meta.taskId} (${Math.round((now - (task.pid?.startedAt ?? task.meta.createdAt)) / 1000)}s) ${task.meta.command.slice(0, 80)}`,
+    )
+    throw new BgbashError(
+      'limit_exceeded',
+      `Running task limit reached: ${running.length} of ${this.maxRunning} in this session. Wait for or kill one of: ${lines.join('; ')}.`,
+      { data: { running: running.map((task) => task.meta.taskId), limit: this.maxRunning } },
+    )
+  }
+
+  // ── watching ────────────────────────────────────────────────────────────────────────────────
+
+  /** Looks at a task of this session found on disk (at start-up or when another manager made it). */
+  private noticeTask(taskId: string): void {
+    const paths = this.store.findTask(taskId, [this.sessionDir])
+    if (!paths) {
+      // Another manager is creating it: its task.json has not landed yet. Watch for it.
+      this.watchPendingDir(taskId)
+      return
+    }
+    const files = this.store.readFiles(paths)
+    if (!files) return
+    if (files.end) {
+      if (files.meta.notify && !files.delivered) this.owed.add(taskId)
+      return
+    }
+    this.recover(files, true)
+  }
+
+  private watchPendingDir(taskId: string): void {
+    const dir = `${this.sessionDir}/${taskId}`
+    const close = watchDirectory(
+      dir,
+      (name) => {
+        if (name !== 'task.json') return
+        close()
+        this.noticeTask(taskId)
+      },
+      () => {},
+    )
+    // The directory may have been completed between the listing and the watch.
+    if (fs.existsSync(`${dir}/task.json`)) {
+      close()
+      if (this.store.findTask(taskId, [this.sessionDir])) this.noticeTask(taskId)
+    }
+  }
+
+  /**
+   * Brings a task without a terminal record to the right state: finishes it if it ended, kills it
+   * if overdue or a kill was cut short, and (when `adopt`) watches it if it still runs.
+   */
+  private recover(files: TaskFiles, adopt: boolean): void {
+    const { paths, meta, pid, kill } = files
+    const exitCode = readExitCode(paths)
+    const isAlive = pid ? isProcessAlive(pid.pid, pid.startTime) : false
+    const isCreatorAlive = isCreatorRunning(meta)
+    const startedAt = pid?.startedAt ?? meta.createdAt
+    const isOverdue = meta.timeoutMs > 0 && Date.now() >= startedAt + meta.timeoutMs
+    const plan = planRecovery({
+      hasPid: !!pid,
+      exitCode,
+      isAlive,
+      isKilling: !!kill,
+      isCreatorAlive,
+      isOverdue,
+    })
+    switch (plan) {
+      case 'finish_spawn_aborted':
+        this.endTask(paths, {
+          exitCode: undefined,
+          kill: undefined,
+          spawnError: 'spawn aborted: its manager exited before the task started',
+        })
+        return
+      case 'finish_from_exit':
+      case 'finish_killed':
+      case 'finish_lost':
+        this.endTask(paths, { exitCode, kill }, { foundLate: true })
+        return
+      case 'wait_for_spawn':
+      case 'adopt':
+        if (adopt) this.watch(paths, meta, pid, undefined)
+        return
+      case 'kill_overdue':
+      case 'continue_kill':
+        if (adopt) this.watch(paths, meta, pid, undefined)
+        this.startKill(paths, kill?.reason ?? 'timeout', kill?.by ?? 'deadline', this.killGraceMs).catch(
+          (error) => this.logger.warn?.('kill failed', { taskId: meta.taskId, error: String(error) }),
+        )
+        return
+    }
+  }
+
+  private watch(
+    paths: TaskPaths,
+    meta: TaskMeta,
+    pid: PidInfo | undefined,
+    child: ChildProcess | undefined,
+  ): void {
+    if (this.watched.has(meta.taskId) || this.closed) return
+    const task: Watched = {
+      paths,
+      meta,
+      pid,
+      child,
+      wrapperSignal: undefined,
+      closeWatch: () => {},
+      deadline: undefined,
+      reminder: undefined,
+      killing: undefined,
+      trimming: false,
+      paused: false,
+      sinceTrim: undefined,
+      isFlooding: false,
+    }
+    this.watched.set(meta.taskId, task)
+    task.closeWatch = watchDirectory(
+      paths.dir,
+      (name) => this.onTaskFile(task, name),
+      (error) => this.logger.warn?.('task watch failed', { taskId: meta.taskId, error: String(error) }),
+    )
+    if (child) {
+      child.on('exit', (_code, signal) => {
+        if (task.killing) task.wrapperSignal = signal
+        else
+          this.endTask(paths, {
+            exitCode: readExitCode(paths) ?? undefinedIfSignal(_code, signal),
+            kill: readKillInfo(paths),
+            wrapperSignal: signal,
+          })
+      })
+    }
+    if (pid) {
+      this.armTimers(task)
+      // A manager that died while the task was paused for a trim left it stopped.
+      if (!child && isGroupStopped(pid.pid, pid.startTime)) signalGroup(pid.pid, pid.startTime, 'SIGCONT')
+    }
+    // Output written before the watch started still counts against the cap.
+    this.checkOutputCap(task)
+  }
+
+  private armTimers(task: Watched): void {
+    const startedAt = task.pid?.startedAt ?? task.meta.createdAt
+    if (task.meta.timeoutMs > 0 && !task.deadline) {
+      const remaining = Math.max(0, startedAt + task.meta.timeoutMs - Date.now())
+      task.deadline = setTimeout(() => {
+        this.startKill(task.paths, 'timeout', 'deadline', this.killGraceMs).catch((error) =>
+          this.logger.warn?.('timeout kill failed', { taskId: task.meta.taskId, error: String(error) }),
+        )
+      }, remaining)
+    }
+    if (this.longRunningMs > 0 && !task.reminder) {
+      const elapsed = Date.now() - startedAt
+      const first = this.longRunningMs - (elapsed % this.longRunningMs)
+      const remind = () => {
+        this.emit('long_running', {
+          taskId: task.meta.taskId,
+          sessionId: task.meta.sessionId,
+          command: task.meta.command,
+          elapsedMs: Date.now() - startedAt,
+        })
+        task.reminder = setTimeout(remind, this.longRunningMs)
+      }
+      task.reminder = setTimeout(remind, first)
+    }
+  }
+
+  private onTaskFile(task: Watched, name: string): void {
+    if (this.watched.get(task.meta.taskId) !== task) return
+    switch (name) {
+      case 'output.log':
+        this.checkOutputCap(task)
+        return
+      case 'exit':
+        if (!task.killing && readExitCode(task.paths) !== undefined) {
+          this.endTask(task.paths, { exitCode: readExitCode(task.paths), kill: readKillInfo(task.paths) })
+        }
+        return
+      case 'end.json':
+        this.endTask(task.paths, { exitCode: undefined, kill: undefined })
+        return
+      case 'pid.json':
+        if (!task.pid) {
+          task.pid = readPidInfo(task.paths)
+          if (task.pid) this.armTimers(task)
+        }
+        return
+    }
+  }
+
+  /** Sweeps adopted tasks for processes that died without writing their exit code. */
+  private sweep(): void {
+    for (const task of this.watched.values()) {
+      if (task.child || task.killing) continue
+      const files = this.store.readFiles(task.paths)
+      if (!files) {
+        this.unwatch(task)
+        continue
+      }
+      if (files.end || !files.pid || !isProcessAlive(files.pid.pid, files.pid.startTime))
+        this.recover(files, false)
+    }
+  }
+
+  /**
+   * Keeps a running task's log under its disk cap. Trims run one at a time per task. A task that
+   * writes faster than a trim frees space (a `yes` flood writes 12 MB during one 30 ms punch) is
+   * paused with SIGSTOP before the trim starts and continued when it ends, so the cap holds on
+   * disk at every moment, not on average.
+   */
+  private checkOutputCap(task: Watched): void {
+    const plan = planTrim(task.paths, this.outputCapBytes, task.isFlooding)
+    const now = performance.now()
+    task.sinceTrim ??= { at: now, size: readOutputSize(task.paths) }
+    if (!plan || task.trimming || plan.to <= plan.from) return
+    // A task is flooding when, at the rate it wrote since the last trim, one trim's time would
+    // fill a quarter of the cap. It stays so until it has written slowly for a whole second.
+    const elapsedMs = Math.max(1, now - task.sinceTrim.at)
+    const bytesPerMs = (plan.size - task.sinceTrim.size) / elapsedMs
+    const isFast = bytesPerMs * TRIM_LATENCY_MS > this.outputCapBytes / 4
+    task.isFlooding = isFast || (task.isFlooding && elapsedMs < 1000)
+    if (task.isFlooding && task.pid && !task.paused)
+      task.paused = signalGroup(task.pid.pid, task.pid.startTime, 'SIGSTOP')
+    task.trimming = true
+    trimLog(task.paths, plan)
+      .then((punched) => {
+        // No holes on this file system: a task past its cap is stopped rather than fill the disk.
+        if (!punched && plan.onDisk > this.outputCapBytes) {
+          this.startKill(task.paths, 'output_cap', 'output_cap', this.killGraceMs).catch(() => {})
+        }
+      })
+      .catch((error) =>
+        this.logger.warn?.('output cap failed', { taskId: task.meta.taskId, error: String(error) }),
+      )
+      .finally(() => {
+        task.trimming = false
+        if (this.watched.get(task.meta.taskId) !== task) {
+          if (task.paused && task.pid) signalGroup(task.pid.pid, task.pid.startTime, 'SIGCONT')
+          return
+        }
+        if (task.paused && task.pid) this.runFloodSlice(task, task.pid)
+        task.sinceTrim = { at: performance.now(), size: readOutputSize(task.paths) }
+        this.checkOutputCap(task)
+      })
+  }
+
+  /**
+   * Lets a paused flooding task write again while this manager watches it closely: the task runs
+   * until its log reaches the trim mark or FLOOD_SLICE_MS pass, then it is paused for the next
+   * trim. The manager spins (stat every few µs) so the bound does not depend on how soon the
+   * scheduler wakes it; a task that stays under the mark for a whole slice is no flood anymore.
+   */
+  private runFloodSlice(task: Watched, pid: PidInfo): void {
+    const mark = getTrimMark(this.outputCapBytes, true)
+    if (!signalGroup(pid.pid, pid.startTime, 'SIGCONT')) {
+      task.paused = false
+      return
+    }
+    const deadline = performance.now() + FLOOD_SLICE_MS
+    // The last look comes after the deadline, so being descheduled mid-slice cannot skip it.
+    for (let isLast = false; !isLast; ) {
+      isLast = performance.now() >= deadline
+      if (readDiskUsage(task.paths) > mark) {
+        task.paused = signalGroup(pid.pid, pid.startTime, 'SIGSTOP')
+        return
+      }
+    }
+    task.paused = false
+    task.isFlooding = false
+  }
+
+  private unwatch(task: Watched): void {
+    if (this.watched.get(task.meta.taskId) === task) this.watched.delete(task.meta.taskId)
+    task.closeWatch()
+    clearTimeout(task.deadline)
+    clearTimeout(task.reminder)
+    task.child?.removeAllListeners('exit')
+    task.child?.unref()
+  }
+
+  // ── ending ──────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Writes the terminal record of a task (first writer wins), stops watching it and tells
+   * waiters and listeners. Synchronous, so two events of one manager never interleave here.
+   */
+  private endTask(
+    paths: TaskPaths,
+    facts: EndFacts,
+    options: { deliver?: boolean; foundLate?: boolean } = {},
+  ): TaskRecord | undefined {
+    const meta = readTaskMeta(paths)
+    if (!meta) return undefined
+    const pid = readPidInfo(paths)
+    let end = readEndInfo(paths)
+    if (!end) {
+      const outcome = decideOutcome(facts)
+      const now = Date.now()
+      const startedAt = pid?.startedAt ?? meta.createdAt
+      // A task found ended after the fact ended when its exit code was written, not now. File
+      // times are coarse (a kernel tick), so never before it started.
+      const exitTime = options.foundLate && facts.exitCode !== undefined ? readMtime(paths.exit) : undefined
+      const finishedAt = Math.max(startedAt, exitTime ?? now)
+      const dropped = readDroppedInfo(paths)
+      const info: EndInfo = {
+        ...outcome,
+        finishedAt,
+        durationMs: Math.max(0, finishedAt - startedAt),
+        outputBytes: readOutputSize(paths),
+        droppedBytes: getDroppedBytes(dropped),
+      }
+      const isFirst = createEndInfo(paths, info)
+      end = isFirst ? info : readEndInfo(paths)
+      if (!end) return undefined
+      // Only the shell exited on its own: processes it started may live on. Looked for after
+      // the completion is out, since it takes a scan of every process.
+      if (isFirst && pid && (outcome.endReason === 'exit' || outcome.endReason === 'signal')) {
+        setImmediate(() => this.recordLeftovers(paths, this.rootOf(meta.taskId, pid)))
+      }
+    }
+    const task = this.watched.get(meta.taskId)
+    if (task) this.unwatch(task)
+    const record = buildTaskRecord(meta, pid, undefined, end, false, { outputBytes: 0, droppedBytes: 0 })
+    if (meta.sessionId === this.sessionId) this.afterEnd(record, paths, options.deliver !== false)
+    return record
+  }
+
+  private recordLeftovers(paths: TaskPaths, root: TaskRoot): void {
+    try {
+      const leftovers = collectTaskProcesses(root)
+        .filter((proc) => proc.pid !== root.pid)
+        .slice(0, MAX_LEFTOVER_PROCESSES)
+        .map((proc) => ({ pid: proc.pid, command: proc.command }))
+      if (leftovers.length > 0) writeLeftovers(paths, leftovers)
+    } catch (error) {
+      this.logger.warn?.('leftover scan failed', { taskId: root.taskId, error: String(error) })
+    }
+  }
+
+  private afterEnd(record: TaskRecord, paths: TaskPaths, deliver: boolean): void {
+    const waiting = this.waiters.get(record.taskId)
+    if (waiting) {
+      this.waiters.delete(record.taskId)
+      for (const resolve of waiting) resolve(record)
+    }
+    if (!deliver) return
+    this.emit('task_ended', record)
+    if (!record.notify) return
+    this.owed.add(record.taskId)
+    if (this.listenerCount('completion') > 0) this.deliver(record.taskId, paths, record)
+  }
+
+  private deliverOwed(): void {
+    if (this.closed || this.listenerCount('completion') === 0) return
+    for (const taskId of [...this.owed]) {
+      const paths = this.store.findTask(taskId, [this.sessionDir])
+      if (paths) this.deliver(taskId, paths)
+      else this.owed.delete(taskId)
+    }
+  }
+
+  /** Claims a completion and hands it to the 'completion' listeners. */
+  private deliver(taskId: string, paths: TaskPaths, ended?: TaskRecord): void {
+    const completion = this.claim(taskId, paths, ended)
+    if (completion) this.emit('completion', completion)
+  }
+
+  /**
+   * Claims the completion of an ended task (exactly one claimer wins across managers). `ended`
+   * is the record just written, which saves rereading it on the exit → notice path.
+   */
+  private claim(taskId: string, paths: TaskPaths, ended?: TaskRecord): Completion | undefined {
+    this.owed.delete(taskId)
+    let record = ended
+    if (!record) {
+      const files = this.store.readFiles(paths)
+      if (!files?.end || files.delivered) return undefined
+      record = this.recordOf(files)
+    }
+    if (!record.notify || !claimDelivery(paths, this.managerName())) return undefined
+    return buildCompletion(record, paths)
+  }
+
+  /**
+   * Claims every completion owed to this session (marking each delivered, exactly once across
+   * managers) and returns them, oldest first.
+   */
+  async takeCompletions(): Promise<Completion[]> {
+    this.assertOpen()
+    const out: Completion[] = []
+    for (const taskId of [...this.owed]) {
+      const paths = this.store.findTask(taskId, [this.sessionDir])
+      const completion = paths ? this.claim(taskId, paths) : undefined
+      if (!paths) this.owed.delete(taskId)
+      if (completion) out.push(completion)
+    }
+    return out
+  }
+
+  // ── killing ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Kills a task and every process it started (SIGTERM, then SIGKILL after the grace) and returns
+   * its terminal record. A task that already ended is returned with `alreadyFinished: true`.
+   */
+  async kill(taskId: string, options: KillOptions = {}): Promise<TaskRecord> {
+    this.assertOpen()
+    const paths = this.locate(taskId, options.allSessions)
+    const grace = options.graceMs ?? this.killGraceMs
+    if (!Number.isInteger(grace) || grace < 0 || grace > 60_000) {
+      throw new BgbashError('invalid_request', `Invalid grace: ${grace}. Use an integer from 0 to 60000 ms.`)
+    }
+    return this.startKill(paths, 'user', options.by ?? 'api', grace)
+  }
+
+  private startKill(paths: TaskPaths, reason: KillReason, by: string, graceMs: number): Promise<TaskRecord> {
+    const task = this.watched.get(paths.taskId)
+    if (task?.killing) return task.killing
+    const killing = this.runKill(paths, reason, by, graceMs, task)
+    if (task) task.killing = killing
+    return killing
+  }
+
+  private async runKill(
+    paths: TaskPaths,
+    reason: KillReason,
+    by: string,
+    graceMs: number,
+    task: Watched | undefined,
+  ): Promise<TaskRecord> {
+    let files = this.readFilesOrThrow(paths)
+    if (!files.end && !files.pid) {
+      // Still starting: settle it (its spawner may have died) before deciding.
+      this.recover(files, false)
+      files = this.readFilesOrThrow(paths)
+    }
+    if (!files.end && readExitCode(paths) !== undefined && !files.kill) {
+      this.endTask(paths, { exitCode: readExitCode(paths), kill: undefined })
+      files = this.readFilesOrThrow(paths)
+    }
+    if (files.end) return { ...this.recordOf(files), alreadyFinished: true }
+    if (!files.pid) {
+      throw new BgbashError(
+        'task_not_running',
+        `Task not running yet: ${files.meta.taskId}. Try again in a moment.`,
+      )
+    }
+    createKillInfo(paths, { reason, by, at: Date.now() })
+    const root: TaskRoot = {
+      taskId: files.meta.taskId,
+      pid: files.pid.pid,
+      pgid: files.pid.pgid,
+      startTime: files.pid.startTime,
+    }
+    const result = await killTree(() => collectTaskProcesses(root), graceMs)
+    if (result.survivors.length > 0) {
+      this.logger.warn?.('processes survived SIGKILL', {
+        taskId: root.taskId,
+        pids: result.survivors.map((p) => p.pid),
+      })
+    }
+    const record = this.endTask(paths, {
+      exitCode: readExitCode(paths),
+      kill: readKillInfo(paths) ?? { reason, by, at: Date.now() },
+      killSignal: result.signal,
+      wrapperSignal: task?.wrapperSignal,
+    })
+    if (task) task.killing = undefined
+    return record ?? this.recordOf(this.readFilesOrThrow(paths))
+  }
+
+  // ── reading ─────────────────────────────────────────────────────────────────────────────────
+
+  /** The record of a task; throws `task_not_found` (or `invalid_request` for a malformed id). */
+  async status(taskId: string, options: { allSessions?: boolean } = {}): Promise<TaskRecord> {
+    this.assertOpen()
+    const paths = this.locate(taskId, options.allSessions)
+    return this.recordOf(this.settle(this.readFilesOrThrow(paths)))
+  }
+
+  /** Tasks of this session (or every session), newest first. */
+  async list(options: ListOptions = {}): Promise<TaskRecord[]> {
+    this.assertOpen()
+    const wanted = options.status === undefined ? undefined : new Set([options.status].flat())
+    const dirs = options.allSessions ? this.store.listSessionDirs() : [this.sessionDir]
+    const records: TaskRecord[] = []
+    for (const dir of dirs) {
+      for (const taskId of this.store.listTaskIds(dir)) {
+        const paths = this.store.findTask(taskId, [dir])
+        const files = paths && this.store.readFiles(paths)
+        if (!files) continue
+        const record = this.recordOf(this.settle(files))
+        if (!wanted || wanted.has(record.status)) records.push(record)
+      }
+    }
+    return records.sort((a, b) => b.createdAt - a.createdAt)
+  }
+
+  /** Reads a window of a task's output: by offset, the last N lines, the first N lines. */
+  async read(taskId: string, options: ReadOptions & { allSessions?: boolean } = {}): Promise<ReadResult> {
+    this.assertOpen()
+    const { allSessions, ...readOptions } = options
+    const paths = this.locate(taskId, allSessions)
+    const window = readLog(paths, readOptions)
+    const files = this.readFilesOrThrow(paths)
+    return { ...window, status: this.recordOf(files).status }
+  }
+
+  /**
+   * Resolves when every given task has ended, with their records; after `timeoutMs`, resolves
+   * with the records as they are (not an error: check each status).
+   */
+  async wait(taskIds: string[], options: WaitOptions = {}): Promise<TaskRecord[]> {
+    this.assertOpen()
+    if (!Array.isArray(taskIds) || taskIds.length === 0) {
+      throw new BgbashError('invalid_request', 'Invalid task ids: pass a non-empty list of task ids.')
+    }
+    const { timeoutMs } = options
+    if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 0)) {
+      throw new BgbashError(
+        'invalid_request',
+        `Invalid timeout: ${timeoutMs}. Use an integer number of ms ≥ 0.`,
+      )
+    }
+    const located = taskIds.map((id) => this.locate(id, options.allSessions))
+    const pending = located.map((paths) => {
+      const files = this.settle(this.readFilesOrThrow(paths))
+      if (files.end) return Promise.resolve(this.recordOf(files))
+      if (!this.watched.has(files.meta.taskId)) this.watch(paths, files.meta, files.pid, undefined)
+      return new Promise<TaskRecord>((resolve) => {
+        const list = this.waiters.get(files.meta.taskId) ?? []
+        list.push(resolve)
+        this.waiters.set(files.meta.taskId, list)
+      })
+    })
+    const all = Promise.all(pending)
+    if (timeoutMs === undefined) return all
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs)
+    })
+    const result = await Promise.race([all, timedOut])
+    clearTimeout(timer)
+    return result ?? located.map((paths) => this.recordOf(this.readFilesOrThrow(paths)))
+  }
+
+  // ── retention ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Removes ended tasks past their retention (24 h once delivered, 7 days while owed) in every
+   * session, settles tasks nobody watches, and never removes a task whose process is alive.
+   */
+  async gc(options: GcOptions = {}): Promise<GcResult> {
+    const now = options.now ?? Date.now()
+    const removed: string[] = []
+    for (const dir of this.store.listSessionDirs()) {
+      for (const taskId of this.store.listTaskIds(dir)) {
+        const paths = this.store.findTask(taskId, [dir])
+        if (!paths) {
+          removeIfStale(`${dir}/${taskId}`, now, options.dryRun)
+          continue
+        }
+        let files = this.store.readFiles(paths)
+        if (!files || files.meta.schemaVersion !== SCHEMA_VERSION) continue
+        if (!files.end && !this.watched.has(taskId) && !options.dryRun) files = this.settle(files)
+        if (!files.end) continue
+        const limit =
+          options.olderThanMs ??
+          (files.delivered || !files.meta.notify ? this.retentionDeliveredMs : this.retentionUndeliveredMs)
+        if (now - files.end.finishedAt < limit) continue
+        if (hasLiveProcess(files)) continue
+        removed.push(taskId)
+        if (!options.dryRun) {
+          this.store.removeTask(paths)
+          this.owed.delete(taskId)
+        }
+      }
+    }
+    return { removed }
+  }
+
+  // ── closing ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Stops watching. By default the session's tasks keep running for the next manager to adopt;
+   * with `killRunning` this manager kills them first.
+   */
+  async close(options: { killRunning?: boolean } = {}): Promise<void> {
+    if (this.closed) return
+    if (options.killRunning) {
+      const running = [...this.watched.values()].filter((task) => task.meta.sessionId === this.sessionId)
+      await Promise.all(
+        running.map((task) =>
+          this.startKill(task.paths, 'shutdown', 'shutdown', this.killGraceMs).catch(() => undefined),
+        ),
+      )
+    }
+    this.closed = true
+    for (const timer of this.timers) clearInterval(timer)
+    this.closeSessionWatch()
+    for (const task of [...this.watched.values()]) this.unwatch(task)
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────────────────────────
+
+  private assertOpen(): void {
+    if (this.closed)
+      throw new BgbashError(
+        'invalid_request',
+        'Task manager is closed: open a new one with openTaskManager().',
+      )
+  }
+
+  private managerName(): string {
+    return `pid:${process.pid}`
+  }
+
+  /** Finds a task directory by id: this session's, or any session's when asked. */
+  private locate(taskId: string, allSessions = false): TaskPaths {
+    const id = assertTaskId(taskId)
+    const paths =
+      this.store.findTask(id, [this.sessionDir]) ??
+      (allSessions ? this.store.findTask(id, this.store.listSessionDirs()) : undefined)
+    if (!paths) {
+      throw new BgbashError(
+        'task_not_found',
+        `Task not found: ${id}. Call bash_list (or bgbash ls) to see this session's tasks.`,
+        { data: { taskId: id } },
+      )
+    }
+    return paths
+  }
+
+  private readFilesOrThrow(paths: TaskPaths): TaskFiles {
+    const files = this.store.readFiles(paths)
+    if (!files) {
+      const { taskId } = paths
+      throw new BgbashError('task_not_found', `Task not found: ${taskId}. It may have been removed by gc.`, {
+        data: { taskId },
+      })
+    }
+    return files
+  }
+
+  /** Settles a task nobody here watches (it may have ended unseen), then rereads it. */
+  private settle(files: TaskFiles): TaskFiles {
+    if (files.end || this.watched.has(files.meta.taskId)) return files
+    this.recover(files, files.meta.sessionId === this.sessionId)
+    return this.store.readFiles(files.paths) ?? files
+  }
+
+  private rootOf(taskId: string, pid: PidInfo): TaskRoot {
+    return { taskId, pid: pid.pid, pgid: pid.pgid, startTime: pid.startTime }
+  }
+
+  private recordOf(files: TaskFiles): TaskRecord {
+    return buildTaskRecord(
+      files.meta,
+      files.pid,
+      files.kill,
+      files.end,
+      files.delivered,
+      {
+        outputBytes: files.end ? 0 : readOutputSize(files.paths),
+        droppedBytes: files.end ? 0 : getDroppedBytes(readDroppedInfo(files.paths)),
+      },
+      files.leftovers,
+    )
+  }
+
+  private toRecord(paths: TaskPaths, meta: TaskMeta, pid: PidInfo): TaskRecord {
+    return buildTaskRecord(meta, pid, undefined, undefined, false, {
+      outputBytes: readOutputSize(paths),
+      droppedBytes: 0,
+    })
+  }
+}
+
+function undefinedIfSignal(code: number | null, signal: NodeJS.Signals | null): number | undefined {
+  return signal || code === null ? undefined : code
+}
+
+function isCreatorRunning(meta: TaskMeta): boolean {
+  if (!meta.createdBy) return false
+  return meta.createdByStart ? isProcessAlive(meta.createdBy, meta.createdByStart) : false
+}
+
+function readMtime(file: string): number | undefined {
+  try {
+    return Math.round(fs.statSync(file).mtimeMs)
+  } catch {
+    return undefined
+  }
+}
+
+function hasLiveProcess(files: TaskFiles): boolean {
+  if (!files.pid) return false
+  if (isProcessAlive(files.pid.pid, files.pid.startTime)) return true
+  const root = {
+    taskId: files.meta.taskId,
+    pid: files.pid.pid,
+    pgid: files.pid.pgid,
+    startTime: files.pid.startTime,
+  }
+  return (files.leftovers?.length ?? 0) > 0 && collectTaskProcesses(root).length > 0
+}
+
+/** A task directory that never got its task.json (its creator crashed) is removed after an hour. */
+function removeIfStale(dir: string, now: number, dryRun = false): void {
+  try {
+    const stat = fs.lstatSync(dir)
+    if (stat.isDirectory() && now - stat.mtimeMs > 60 * 60 * 1000 && !dryRun)
+      fs.rmSync(dir, { recursive: true, force: true })
+  } catch {
+    // Already gone.
+  }
+}
+
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL_STATUSES.has(status)
+}

@@ -1,0 +1,31 @@
+// The public library API of bgbash. Faces (MCP, NDJSON, CLI) use only what is exported here.
+export { getDefaultSessionId, openTaskManager } from './engine/open.js'
+export { TIMEOUT_EXIT_CODE } from './engine/outcome.js'
+export type {
+  GcOptions,
+  GcResult,
+  KillOptions,
+  ListOptions,
+  TaskManager,
+  TaskManagerEvents,
+  TaskManagerOptions,
+  WaitOptions,
+} from './engine/task-manager.js'
+export { isTerminal } from './engine/task-manager.js'
+export { BgbashError, ERROR_CODES, type ErrorCode } from './errors.js'
+export { resolveStoreRoot } from './store/paths.js'
+export {
+  type Completion,
+  EndReason,
+  KillReason,
+  type LeftoverProcess,
+  type Logger,
+  type LongRunningNotice,
+  type ReadOptions,
+  type ReadResult,
+  type ShellName,
+  type SpawnOptions,
+  type TaskRecord,
+  TaskStatus,
+  TERMINAL_STATUSES,
+} from './types.js'

@@ -1,0 +1,65 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { isProcessAlive } from './procfs.js'
+import type { ProcRef } from './tree.js'
+
+export type KillSignal = 'SIGTERM' | 'SIGKILL'
+
+/** Sends a signal to each process still alive as the same process (start time checked first). */
+export function signalProcesses(procs: readonly ProcRef[], signal: NodeJS.Signals): number {
+  let sent = 0
+  for (const proc of procs) {
+    if (!isProcessAlive(proc.pid, proc.startTime)) continue
+    try {
+      process.kill(proc.pid, signal)
+      sent++
+    } catch {
+      // Gone between the check and the signal: that is what we wanted.
+    }
+  }
+  return sent
+}
+
+export function filterAlive(procs: readonly ProcRef[]): ProcRef[] {
+  return procs.filter((proc) => isProcessAlive(proc.pid, proc.startTime))
+}
+
+/**
+ * Waits until none of the processes is alive, or the time is up; returns the survivors.
+ * Polling is the only way to see another process vanish; it starts at 1 ms and backs off to 20 ms.
+ */
+export async function waitGone(procs: readonly ProcRef[], timeoutMs: number): Promise<ProcRef[]> {
+  const deadline = Date.now() + timeoutMs
+  let alive = filterAlive(procs)
+  let pause = 1
+  while (alive.length > 0 && Date.now() < deadline) {
+    await sleep(Math.min(pause, Math.max(1, deadline - Date.now())))
+    pause = Math.min(pause * 2, 20)
+    alive = filterAlive(alive)
+  }
+  return alive
+}
+
+export interface KillTreeResult {
+  /** The last signal that had to be sent. */
+  signal: KillSignal
+  /** Processes still alive after SIGKILL (uninterruptible sleep, or not ours to kill). */
+  survivors: ProcRef[]
+}
+
+/**
+ * SIGTERM to every process, up to `graceMs` for them to exit, then SIGKILL to whatever is left
+ * (gathered again, so children forked during the grace die too).
+ */
+export async function killTree(collect: () => ProcRef[], graceMs: number): Promise<KillTreeResult> {
+  const first = collect()
+  signalProcesses(first, 'SIGTERM')
+  // A stopped process cannot act on SIGTERM until it is continued.
+  signalProcesses(first, 'SIGCONT')
+  const stubborn = await waitGone(first, graceMs)
+  const late = collect().filter((proc) => !first.some((known) => known.pid === proc.pid))
+  const rest = [...stubborn, ...late]
+  if (rest.length === 0) return { signal: 'SIGTERM', survivors: [] }
+  signalProcesses(rest, 'SIGKILL')
+  const survivors = await waitGone(rest, 2000)
+  return { signal: 'SIGKILL', survivors }
+}

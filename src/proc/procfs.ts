@@ -1,0 +1,116 @@
+import fs from 'node:fs'
+
+// Linux /proc readers. Every read is best-effort: a process can vanish between listing and reading.
+
+/** One process as /proc/<pid>/stat describes it. */
+export interface ProcStat {
+  pid: number
+  comm: string
+  /** R, S, D, Z (zombie), X (dead), T, … */
+  state: string
+  ppid: number
+  pgrp: number
+  session: number
+  /** Start time in clock ticks since boot: with the pid, it names one process for good. */
+  startTime: number
+}
+
+/** One buffer for every stat read: a stat line is a few hundred bytes. */
+const STAT_BUFFER = Buffer.allocUnsafe(4096)
+
+/**
+ * Reads a small /proc file with one open, one read and one close (readFileSync also fstats and
+ * reads in chunks, which makes a scan of every process three times slower).
+ */
+function readProcFile(file: string, buffer: Buffer): string | undefined {
+  let fd: number
+  try {
+    fd = fs.openSync(file, 'r')
+  } catch {
+    return undefined
+  }
+  try {
+    const n = fs.readSync(fd, buffer, 0, buffer.length, null)
+    return buffer.toString('latin1', 0, n)
+  } catch {
+    return undefined
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+export function readProcStat(pid: number): ProcStat | undefined {
+  const text = readProcFile(`/proc/${pid}/stat`, STAT_BUFFER)
+  if (text === undefined) return undefined
+  // comm is in parentheses and may itself hold spaces or ')': split after the last ')'.
+  const close = text.lastIndexOf(')')
+  const open = text.indexOf('(')
+  if (close < 0 || open < 0) return undefined
+  const fields = text.slice(close + 2).split(' ')
+  // fields[0] is field 3 of proc(5): state; ppid 4, pgrp 5, session 6, starttime 22.
+  const startTime = Number(fields[19])
+  if (!Number.isFinite(startTime)) return undefined
+  return {
+    pid,
+    comm: text.slice(open + 1, close),
+    state: fields[0] ?? '?',
+    ppid: Number(fields[1]),
+    pgrp: Number(fields[2]),
+    session: Number(fields[3]),
+    startTime,
+  }
+}
+
+export function listPids(): number[] {
+  const pids: number[] = []
+  for (const name of fs.readdirSync('/proc')) {
+    const first = name.charCodeAt(0)
+    if (first >= 48 && first <= 57) pids.push(Number(name))
+  }
+  return pids
+}
+
+export function readProcStats(): ProcStat[] {
+  const stats: ProcStat[] = []
+  for (const pid of listPids()) {
+    const stat = readProcStat(pid)
+    if (stat) stats.push(stat)
+  }
+  return stats
+}
+
+/** True when the process's initial environment holds exactly `name=value`. */
+export function hasEnvEntry(pid: number, name: string, value: string): boolean {
+  let environ: Buffer
+  try {
+    environ = fs.readFileSync(`/proc/${pid}/environ`)
+  } catch {
+    return false
+  }
+  const needle = `${name}=${value}`
+  let at = environ.indexOf(needle)
+  while (at >= 0) {
+    const startsEntry = at === 0 || environ[at - 1] === 0
+    const endsEntry = at + needle.length === environ.length || environ[at + needle.length] === 0
+    if (startsEntry && endsEntry) return true
+    at = environ.indexOf(needle, at + 1)
+  }
+  return false
+}
+
+/** The command line of a process, arguments joined by spaces; the comm name when unreadable. */
+export function readCommandLine(pid: number, fallback: string): string {
+  try {
+    const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    const joined = raw.split('\0').filter(Boolean).join(' ')
+    return joined || fallback
+  } catch {
+    return fallback
+  }
+}
+
+/** True when the process exists, is not a zombie, and is the same one that was recorded. */
+export function isProcessAlive(pid: number, startTime: number): boolean {
+  const stat = readProcStat(pid)
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X' && stat.startTime === startTime
+}

@@ -1,0 +1,62 @@
+import { TASK_ENV_VAR } from '../constants.js'
+import { hasEnvEntry, type ProcStat, readCommandLine, readProcStats } from './procfs.js'
+
+/** A process to signal, named by pid and kernel start time so a reused pid is never hit. */
+export interface ProcRef {
+  pid: number
+  startTime: number
+  command: string
+}
+
+export interface TaskRoot {
+  taskId: string
+  /** Pid of the wrapper: leader of the task's session and process group. */
+  pid: number
+  pgid: number
+  /** Start time of the wrapper: processes older than it cannot belong to the task. */
+  startTime: number
+}
+
+/**
+ * Every live process of a task: its process group, its session, descendants of the wrapper by
+ * parent pid, and any process whose environment carries the task's id (a setsid or double-forked
+ * grandchild). Zombies are left out: they are already dead.
+ */
+export function collectTaskProcesses(root: TaskRoot, stats: ProcStat[] = readProcStats()): ProcRef[] {
+  const self = process.pid
+  const members = new Set<number>()
+  const children = new Map<number, number[]>()
+  for (const stat of stats) {
+    const list = children.get(stat.ppid)
+    if (list) list.push(stat.pid)
+    else children.set(stat.ppid, [stat.pid])
+  }
+  const byPid = new Map(stats.map((stat) => [stat.pid, stat]))
+  const rootStat = byPid.get(root.pid)
+  const rootIsOurs = rootStat !== undefined && rootStat.startTime === root.startTime
+  if (rootIsOurs) {
+    const queue = [root.pid]
+    while (queue.length > 0) {
+      const pid = queue.pop()!
+      if (members.has(pid)) continue
+      members.add(pid)
+      for (const child of children.get(pid) ?? []) queue.push(child)
+    }
+  }
+  const out: ProcRef[] = []
+  for (const stat of stats) {
+    if (stat.pid === self || stat.state === 'Z' || stat.state === 'X') continue
+    // A process that started before the wrapper cannot be one of the task's.
+    if (stat.startTime < root.startTime) continue
+    const belongs =
+      members.has(stat.pid) ||
+      // A pid is never handed out while a group or session of that number exists, so with the
+      // start-time filter above these hold even after the wrapper itself has gone.
+      stat.pgrp === root.pgid ||
+      stat.session === root.pid ||
+      hasEnvEntry(stat.pid, TASK_ENV_VAR, root.taskId)
+    if (belongs)
+      out.push({ pid: stat.pid, startTime: stat.startTime, command: readCommandLine(stat.pid, stat.comm) })
+  }
+  return out
+}

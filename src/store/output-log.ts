@@ -1,0 +1,247 @@
+import fs from 'node:fs'
+import { DEFAULT_READ_BYTES, OUTPUT_HEAD_KEEP_BYTES } from '../constants.js'
+import { BgbashError } from '../errors.js'
+import { punchHole } from '../proc/punch.js'
+import { READ_FLAGS } from './fsx.js'
+import type { TaskPaths } from './paths.js'
+import { type DroppedInfo, getDroppedBytes, readDroppedInfo, writeDroppedInfo } from './records.js'
+
+/** Size of one backwards step when looking for line starts from the end. */
+const TAIL_CHUNK_BYTES = 64 * 1024
+/** Punch-hole frees whole file-system blocks; keep hole edges on block boundaries. */
+const BLOCK_BYTES = 4096
+
+export interface LogWindow {
+  text: string
+  offset: number
+  nextOffset: number
+  totalBytes: number
+  droppedBytes: number
+  eof: boolean
+}
+
+export interface LogReadOptions {
+  offset?: number
+  maxBytes?: number
+  tailLines?: number
+  headLines?: number
+}
+
+function checkCount(name: string, value: number | undefined, min: number): void {
+  if (value === undefined) return
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new BgbashError('invalid_request', `Invalid ${name}: ${value}. Use an integer ≥ ${min}.`)
+  }
+}
+
+/** Moves an offset out of the punched-out middle of the log. */
+function skipHole(offset: number, dropped: DroppedInfo | undefined): number {
+  if (dropped && offset >= dropped.headBytes && offset < dropped.droppedUntil) return dropped.droppedUntil
+  return offset
+}
+
+/** End of the readable run that starts at `offset`: the hole or the end of the file. */
+function runEnd(offset: number, total: number, dropped: DroppedInfo | undefined): number {
+  if (dropped && offset < dropped.headBytes && dropped.droppedUntil > dropped.headBytes)
+    return dropped.headBytes
+  return total
+}
+
+function readAt(fd: number, offset: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length)
+  let got = 0
+  while (got < length) {
+    const n = fs.readSync(fd, buffer, got, length - got, offset + got)
+    if (n === 0) break
+    got += n
+  }
+  return buffer.subarray(0, got)
+}
+
+/** Length of the longest prefix of `bytes` that does not end inside a UTF-8 character. */
+function utf8SafeLength(bytes: Buffer): number {
+  let end = bytes.length
+  // Walk back over at most 3 continuation bytes to the lead byte of the last character.
+  let back = 0
+  while (back < 3 && end - back - 1 >= 0 && (bytes[end - back - 1]! & 0xc0) === 0x80) back++
+  const leadAt = end - back - 1
+  if (leadAt < 0) return end
+  const lead = bytes[leadAt]!
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1
+  if (need > back + 1) end = leadAt
+  return end
+}
+
+/** Offset just after the `lines`-th newline counting back from `end`, not before `floor`. */
+function findTailStart(fd: number, end: number, lines: number, floor: number): number {
+  let seen = 0
+  let pos = end
+  let first = true
+  while (pos > floor) {
+    const start = Math.max(floor, pos - TAIL_CHUNK_BYTES)
+    const chunk = readAt(fd, start, pos - start)
+    for (let i = chunk.length - 1; i >= 0; i--) {
+      if (chunk[i] !== 0x0a) continue
+      // A newline that ends the log closes the last line; it does not start a new one.
+      if (first && start + i === end - 1) continue
+      seen++
+      if (seen === lines) return start + i + 1
+    }
+    first = false
+    pos = start
+  }
+  return floor
+}
+
+/** Offset just after the `lines`-th newline from `start`, reading at most `limit` bytes. */
+function findHeadEnd(fd: number, start: number, lines: number, limit: number): number {
+  let seen = 0
+  let pos = start
+  while (pos < limit) {
+    const chunk = readAt(fd, pos, Math.min(TAIL_CHUNK_BYTES, limit - pos))
+    if (chunk.length === 0) break
+    for (let i = 0; i < chunk.length; i++) {
+      if (chunk[i] === 0x0a && ++seen === lines) return pos + i + 1
+    }
+    pos += chunk.length
+  }
+  return limit
+}
+
+/**
+ * Reads a window of a task's log without loading the whole file. Offsets are absolute over
+ * everything the task ever wrote; the part the disk cap dropped is skipped.
+ */
+export function readLog(paths: TaskPaths, options: LogReadOptions = {}): LogWindow {
+  checkCount('offset', options.offset, 0)
+  checkCount('max_bytes', options.maxBytes, 1)
+  checkCount('tail_lines', options.tailLines, 1)
+  checkCount('head_lines', options.headLines, 1)
+  const maxBytes = options.maxBytes ?? DEFAULT_READ_BYTES
+  const dropped = readDroppedInfo(paths)
+  const droppedBytes = getDroppedBytes(dropped)
+  let fd: number
+  try {
+    fd = fs.openSync(paths.output, READ_FLAGS)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { text: '', offset: 0, nextOffset: 0, totalBytes: 0, droppedBytes, eof: true }
+    }
+    throw error
+  }
+  try {
+    const total = fs.fstatSync(fd).size
+    let start: number
+    let end: number
+    if (options.tailLines !== undefined && options.offset === undefined) {
+      const floor = dropped && dropped.droppedUntil > dropped.headBytes ? dropped.droppedUntil : 0
+      end = total
+      start = Math.max(findTailStart(fd, total, options.tailLines, floor), total - maxBytes)
+    } else {
+      start = skipHole(Math.min(options.offset ?? 0, total), dropped)
+      const limit = Math.min(runEnd(start, total, dropped), start + maxBytes)
+      end = options.headLines !== undefined ? findHeadEnd(fd, start, options.headLines, limit) : limit
+    }
+    let bytes = readAt(fd, start, end - start)
+    let safe = end === total ? bytes.length : utf8SafeLength(bytes)
+    if (safe === 0 && bytes.length > 0) {
+      // The window is smaller than one character: return that whole character rather than nothing.
+      bytes = readAt(fd, start, Math.min(4, total - start))
+      safe = utf8SafeLength(bytes) || bytes.length
+    }
+    const nextOffset = skipHole(start + safe, dropped)
+    return {
+      text: bytes.subarray(0, safe).toString('utf8'),
+      offset: start,
+      nextOffset,
+      totalBytes: total,
+      droppedBytes,
+      eof: nextOffset >= total,
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** Reads the first `headBytes` and last `tailBytes` of the log for building a view. */
+export function readHeadAndTail(
+  paths: TaskPaths,
+  headBytes: number,
+  tailBytes: number,
+): { text: string; total: number } {
+  const head = readLog(paths, { offset: 0, maxBytes: headBytes })
+  if (head.eof) return { text: head.text, total: head.totalBytes }
+  const tail = readLog(paths, {
+    offset: Math.max(head.nextOffset, head.totalBytes - tailBytes),
+    maxBytes: tailBytes,
+  })
+  const gap = tail.offset > head.nextOffset ? '\n' : ''
+  return { text: head.text + gap + tail.text, total: head.totalBytes }
+}
+
+/** A planned trim of a log: the byte range to punch out, and how big the live part is now. */
+export interface TrimPlan {
+  size: number
+  /** Bytes the log really occupies on disk: blocks of a punch under way count until it ends. */
+  onDisk: number
+  from: number
+  to: number
+  headBytes: number
+}
+
+/** Bytes on disk past which a running log is trimmed. */
+export function getTrimMark(capBytes: number, isFlooding: boolean): number {
+  const headBytes = Math.min(OUTPUT_HEAD_KEEP_BYTES, Math.floor(capBytes / 2))
+  return headBytes + (capBytes - headBytes) / (isFlooding ? 8 : 2)
+}
+
+/** Bytes a log occupies on disk (allocated blocks); 0 when it is gone. */
+export function readDiskUsage(paths: TaskPaths): number {
+  try {
+    return fs.statSync(paths.output).blocks * 512
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Plans keeping a running log under its disk cap: past half the cap, everything after the first
+ * MiB except the newest quarter of the cap is to be punched out. For a task flooding its log the
+ * marks are lower (an eighth, a sixteenth), leaving room for what it writes between two checks.
+ * Undefined when under the mark.
+ */
+export function planTrim(paths: TaskPaths, capBytes: number, isFlooding = false): TrimPlan | undefined {
+  const headBytes = Math.min(OUTPUT_HEAD_KEEP_BYTES, Math.floor(capBytes / 2))
+  let stat: fs.Stats
+  try {
+    stat = fs.statSync(paths.output)
+  } catch {
+    return undefined
+  }
+  const { size } = stat
+  const onDisk = stat.blocks * 512
+  const room = capBytes - headBytes
+  if (onDisk <= getTrimMark(capBytes, isFlooding)) return undefined
+  const from = Math.max(readDroppedInfo(paths)?.droppedUntil ?? headBytes, headBytes)
+  const keep = Math.floor(room / (isFlooding ? 16 : 4))
+  const to = Math.floor((size - keep) / BLOCK_BYTES) * BLOCK_BYTES
+  return { size, onDisk, from, to: Math.max(from, to), headBytes }
+}
+
+/**
+ * Punches out a planned range. The dropped mark is written first, so readers skip the range
+ * before its bytes turn to zeros. Resolves false where the file system cannot punch holes.
+ */
+export async function trimLog(paths: TaskPaths, plan: TrimPlan): Promise<boolean> {
+  if (plan.to <= plan.from) return true
+  // Another manager may have trimmed further meanwhile: never move the mark backwards.
+  const previous = readDroppedInfo(paths)
+  writeDroppedInfo(paths, {
+    headBytes: plan.headBytes,
+    droppedUntil: Math.max(plan.to, previous?.droppedUntil ?? 0),
+  })
+  const punched = await punchHole(paths.output, plan.from, plan.to - plan.from)
+  if (!punched)
+    writeDroppedInfo(paths, previous ?? { headBytes: plan.headBytes, droppedUntil: plan.headBytes })
+  return punched
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto'
+import os from 'node:os'
+import path from 'node:path'
+import { TASK_ID_PATTERN } from '../constants.js'
+import { BgbashError } from '../errors.js'
+
+/** The store root: `$BGBASH_HOME`, else `$XDG_STATE_HOME/bgbash`, else `~/.local/state/bgbash`. */
+export function resolveStoreRoot(home: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (home) return path.resolve(home)
+  if (env.BGBASH_HOME) return path.resolve(env.BGBASH_HOME)
+  if (env.XDG_STATE_HOME) return path.join(path.resolve(env.XDG_STATE_HOME), 'bgbash')
+  return path.join(os.homedir(), '.local', 'state', 'bgbash')
+}
+
+/** Directory name of a session: 16 hex digits of the sha256 of its id, so any id is a safe path. */
+export function getSessionKey(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('hex').slice(0, 16)
+}
+
+export function isTaskId(value: unknown): value is string {
+  return typeof value === 'string' && TASK_ID_PATTERN.test(value)
+}
+
+/** Checks an id from outside before it touches a path. */
+export function assertTaskId(value: unknown): string {
+  if (isTaskId(value)) return value
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : typeof value
+  throw new BgbashError('invalid_request', `Invalid task id: ${shown}. Task ids look like bgb-1a2b3c4d.`)
+}
+
+/** Every file of one task directory (SPEC §3). */
+export interface TaskPaths {
+  taskId: string
+  dir: string
+  task: string
+  pid: string
+  output: string
+  exit: string
+  kill: string
+  end: string
+  delivered: string
+  dropped: string
+  leftovers: string
+  stdin: string
+}
+
+export function getTaskPaths(sessionDir: string, taskId: string): TaskPaths {
+  const dir = path.join(sessionDir, taskId)
+  return {
+    taskId,
+    dir,
+    task: path.join(dir, 'task.json'),
+    pid: path.join(dir, 'pid.json'),
+    output: path.join(dir, 'output.log'),
+    exit: path.join(dir, 'exit'),
+    kill: path.join(dir, 'kill.json'),
+    end: path.join(dir, 'end.json'),
+    delivered: path.join(dir, 'delivered'),
+    dropped: path.join(dir, 'dropped.json'),
+    leftovers: path.join(dir, 'leftovers.json'),
+    stdin: path.join(dir, 'stdin'),
+  }
+}

@@ -1,0 +1,293 @@
+import fs from 'node:fs'
+import { SCHEMA_VERSION } from '../constants.js'
+import type { EndReason, KillReason, LeftoverProcess, TaskRecord, TaskStatus } from '../types.js'
+import { createFileExclusive, readFileIfExists, readJsonIfExists, writeFileAtomic } from './fsx.js'
+import type { TaskPaths } from './paths.js'
+
+// Wire and disk names are snake_case; this file is the one place that maps them to camelCase.
+
+/** task.json: written once before spawn. */
+export interface TaskMeta {
+  schemaVersion: number
+  taskId: string
+  sessionId: string
+  command: string
+  shell: string
+  cwd: string
+  env: Record<string, string>
+  timeoutMs: number
+  notify: boolean
+  stdin: boolean
+  description: string | undefined
+  createdAt: number
+  /** Pid of the manager that created the task, to tell an aborted spawn from one under way. */
+  createdBy: number
+  /** Kernel start time of that manager, so a reused pid is not mistaken for it. */
+  createdByStart: number
+}
+
+/** pid.json: written once after spawn. */
+export interface PidInfo {
+  pid: number
+  pgid: number
+  /** Kernel start time of the pid (clock ticks since boot), to recognise a reused pid. */
+  startTime: number
+  spawnedBy: number
+  startedAt: number
+}
+
+/** kill.json: created once by whoever starts a kill. */
+export interface KillInfo {
+  reason: KillReason
+  by: string
+  at: number
+}
+
+/** end.json: the terminal record, created once. */
+export interface EndInfo {
+  status: TaskStatus
+  exitCode: number | null
+  endReason: EndReason
+  killedBy?: string
+  signal?: string
+  finishedAt: number
+  durationMs: number
+  outputBytes: number
+  droppedBytes: number
+  statusReason?: string
+}
+
+/** dropped.json: how much of the log the disk cap has punched out. */
+export interface DroppedInfo {
+  headBytes: number
+  droppedUntil: number
+}
+
+export function writeTaskMeta(paths: TaskPaths, meta: TaskMeta): void {
+  writeFileAtomic(
+    paths.task,
+    JSON.stringify({
+      schema_version: meta.schemaVersion,
+      task_id: meta.taskId,
+      session_id: meta.sessionId,
+      command: meta.command,
+      shell: meta.shell,
+      cwd: meta.cwd,
+      env: meta.env,
+      timeout_ms: meta.timeoutMs,
+      notify: meta.notify,
+      stdin: meta.stdin,
+      description: meta.description ?? null,
+      created_at: meta.createdAt,
+      created_by: meta.createdBy,
+      created_by_start: meta.createdByStart,
+    }),
+  )
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON of a record written by this module
+type Raw = any
+
+export function readTaskMeta(paths: TaskPaths): TaskMeta | undefined {
+  const raw: Raw = readJsonIfExists(paths.task)
+  if (!raw || typeof raw !== 'object') return undefined
+  return {
+    schemaVersion: raw.schema_version,
+    taskId: raw.task_id,
+    sessionId: raw.session_id,
+    command: raw.command,
+    shell: raw.shell,
+    cwd: raw.cwd,
+    env: raw.env ?? {},
+    timeoutMs: raw.timeout_ms ?? 0,
+    notify: raw.notify !== false,
+    stdin: raw.stdin === true,
+    description: raw.description ?? undefined,
+    createdAt: raw.created_at,
+    createdBy: raw.created_by ?? 0,
+    createdByStart: raw.created_by_start ?? 0,
+  }
+}
+
+export function writePidInfo(paths: TaskPaths, info: PidInfo): void {
+  writeFileAtomic(
+    paths.pid,
+    JSON.stringify({
+      pid: info.pid,
+      pgid: info.pgid,
+      start_time: info.startTime,
+      spawned_by: info.spawnedBy,
+      started_at: info.startedAt,
+    }),
+  )
+}
+
+export function readPidInfo(paths: TaskPaths): PidInfo | undefined {
+  const raw: Raw = readJsonIfExists(paths.pid)
+  if (!raw || typeof raw.pid !== 'number') return undefined
+  return {
+    pid: raw.pid,
+    pgid: raw.pgid ?? raw.pid,
+    startTime: raw.start_time,
+    spawnedBy: raw.spawned_by,
+    startedAt: raw.started_at,
+  }
+}
+
+/** The shell's exit code as the wrapper wrote it; undefined while the shell runs (file empty). */
+export function readExitCode(paths: TaskPaths): number | undefined {
+  const text = readFileIfExists(paths.exit)
+  if (!text?.endsWith('\n')) return undefined
+  const code = Number.parseInt(text, 10)
+  return Number.isInteger(code) ? code : undefined
+}
+
+export function createKillInfo(paths: TaskPaths, info: KillInfo): boolean {
+  return createFileExclusive(
+    paths.kill,
+    JSON.stringify({ reason: info.reason, by: info.by, at: info.at }),
+    false,
+  )
+}
+
+export function readKillInfo(paths: TaskPaths): KillInfo | undefined {
+  const raw: Raw = readJsonIfExists(paths.kill)
+  if (!raw) return undefined
+  return { reason: raw.reason, by: raw.by, at: raw.at }
+}
+
+export function createEndInfo(paths: TaskPaths, end: EndInfo): boolean {
+  return createFileExclusive(
+    paths.end,
+    JSON.stringify({
+      status: end.status,
+      exit_code: end.exitCode,
+      end_reason: end.endReason,
+      killed_by: end.killedBy,
+      signal: end.signal,
+      finished_at: end.finishedAt,
+      duration_ms: end.durationMs,
+      output_bytes: end.outputBytes,
+      dropped_bytes: end.droppedBytes,
+      status_reason: end.statusReason,
+    }),
+  )
+}
+
+export function readEndInfo(paths: TaskPaths): EndInfo | undefined {
+  const raw: Raw = readJsonIfExists(paths.end)
+  if (!raw || typeof raw.status !== 'string') return undefined
+  return {
+    status: raw.status,
+    exitCode: raw.exit_code ?? null,
+    endReason: raw.end_reason,
+    killedBy: raw.killed_by,
+    signal: raw.signal,
+    finishedAt: raw.finished_at,
+    durationMs: raw.duration_ms,
+    outputBytes: raw.output_bytes ?? 0,
+    droppedBytes: raw.dropped_bytes ?? 0,
+    statusReason: raw.status_reason,
+  }
+}
+
+/** Claims the completion of a task: true for exactly one caller across every manager. */
+export function claimDelivery(paths: TaskPaths, by: string): boolean {
+  return createFileExclusive(paths.delivered, JSON.stringify({ at: Date.now(), by }))
+}
+
+export function isDelivered(paths: TaskPaths): boolean {
+  return readFileIfExists(paths.delivered) !== undefined
+}
+
+/**
+ * leftovers.json: processes that outlived the task's shell. Kept apart from end.json because
+ * finding them means scanning every process (about 5 ms here), which must not delay the
+ * completion: it is written right after the terminal record.
+ */
+export function writeLeftovers(paths: TaskPaths, leftovers: LeftoverProcess[]): void {
+  writeFileAtomic(paths.leftovers, JSON.stringify(leftovers))
+}
+
+export function readLeftovers(paths: TaskPaths): LeftoverProcess[] | undefined {
+  const raw = readJsonIfExists<LeftoverProcess[]>(paths.leftovers)
+  return Array.isArray(raw) ? raw : undefined
+}
+
+export function readDroppedInfo(paths: TaskPaths): DroppedInfo | undefined {
+  const raw: Raw = readJsonIfExists(paths.dropped)
+  if (!raw || typeof raw.dropped_until !== 'number') return undefined
+  return { headBytes: raw.head_bytes, droppedUntil: raw.dropped_until }
+}
+
+export function writeDroppedInfo(paths: TaskPaths, info: DroppedInfo): void {
+  writeFileAtomic(
+    paths.dropped,
+    JSON.stringify({ head_bytes: info.headBytes, dropped_until: info.droppedUntil }),
+  )
+}
+
+export function getDroppedBytes(info: DroppedInfo | undefined): number {
+  return info ? Math.max(0, info.droppedUntil - info.headBytes) : 0
+}
+
+/** Apparent size of the log: every byte ever written, including dropped ones. */
+export function readOutputSize(paths: TaskPaths): number {
+  try {
+    return fs.statSync(paths.output).size
+  } catch {
+    return 0
+  }
+}
+
+/** Status is derived, never stored: end.json → its status; kill.json → killing; pid.json → running. */
+export function deriveStatus(
+  hasEnd: EndInfo | undefined,
+  kill: KillInfo | undefined,
+  pid: PidInfo | undefined,
+): TaskStatus {
+  if (hasEnd) return hasEnd.status
+  if (kill) return 'killing'
+  if (pid) return 'running'
+  return 'starting'
+}
+
+/** Builds the public record of a task from its files. */
+export function buildTaskRecord(
+  meta: TaskMeta,
+  pid: PidInfo | undefined,
+  kill: KillInfo | undefined,
+  end: EndInfo | undefined,
+  delivered: boolean,
+  live: { outputBytes: number; droppedBytes: number },
+  leftovers?: LeftoverProcess[],
+): TaskRecord {
+  const record: TaskRecord = {
+    taskId: meta.taskId,
+    sessionId: meta.sessionId,
+    command: meta.command,
+    cwd: meta.cwd,
+    shell: meta.shell,
+    description: meta.description,
+    notify: meta.notify,
+    stdin: meta.stdin,
+    status: deriveStatus(end, kill, pid),
+    exitCode: end ? end.exitCode : null,
+    endReason: end ? end.endReason : null,
+    pid: pid?.pid ?? null,
+    createdAt: meta.createdAt,
+    startedAt: pid?.startedAt ?? null,
+    finishedAt: end?.finishedAt ?? null,
+    durationMs: end ? end.durationMs : null,
+    timeoutMs: meta.timeoutMs,
+    outputBytes: end ? end.outputBytes : live.outputBytes,
+    droppedBytes: end ? end.droppedBytes : live.droppedBytes,
+    delivered: delivered || !meta.notify,
+  }
+  if (end?.killedBy) record.killedBy = end.killedBy
+  if (end?.signal) record.signal = end.signal
+  if (leftovers?.length) record.leftoverProcesses = leftovers
+  if (end?.statusReason) record.statusReason = end.statusReason
+  if (meta.schemaVersion !== SCHEMA_VERSION) record.unknownSchema = meta.schemaVersion
+  return record
+}

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { storageError } from '../errors.js'
+import type { LeftoverProcess } from '../types.js'
+import { createDirExclusive, ensurePrivateDir, exists, readJsonIfExists, writeFileAtomic } from './fsx.js'
+import { getSessionKey, getTaskPaths, isTaskId, type TaskPaths } from './paths.js'
+import {
+  type EndInfo,
+  isDelivered,
+  type KillInfo,
+  type PidInfo,
+  readEndInfo,
+  readKillInfo,
+  readLeftovers,
+  readPidInfo,
+  readTaskMeta,
+  type TaskMeta,
+} from './records.js'
+
+/** Tries before giving up on finding an unused task id (2^32 ids: a collision is already rare). */
+const ID_ATTEMPTS = 16
+
+/** Everything on disk about one task, read at one moment. */
+export interface TaskFiles {
+  paths: TaskPaths
+  meta: TaskMeta
+  pid: PidInfo | undefined
+  kill: KillInfo | undefined
+  end: EndInfo | undefined
+  delivered: boolean
+  leftovers: LeftoverProcess[] | undefined
+}
+
+/** The directory tree of one store root (SPEC §3). */
+export class TaskStore {
+  readonly root: string
+  readonly sessionsDir: string
+
+  constructor(root: string) {
+    this.root = root
+    this.sessionsDir = path.join(root, 'sessions')
+  }
+
+  /** Creates the root and sessions directories (0700) and the session's own directory. */
+  openSession(sessionId: string): string {
+    try {
+      fs.mkdirSync(path.dirname(this.root), { recursive: true, mode: 0o700 })
+    } catch (error) {
+      throw storageError('create directory', path.dirname(this.root), error)
+    }
+    ensurePrivateDir(this.root)
+    ensurePrivateDir(this.sessionsDir)
+    const dir = this.getSessionDir(sessionId)
+    ensurePrivateDir(dir)
+    const marker = path.join(dir, 'session.json')
+    if (!exists(marker))
+      writeFileAtomic(marker, JSON.stringify({ session_id: sessionId, created_at: Date.now() }))
+    return dir
+  }
+
+  getSessionDir(sessionId: string): string {
+    return path.join(this.sessionsDir, getSessionKey(sessionId))
+  }
+
+  listSessionDirs(): string[] {
+    try {
+      return fs
+        .readdirSync(this.sessionsDir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && /^[0-9a-f]{16}$/.test(entry.name))
+        .map((entry) => path.join(this.sessionsDir, entry.name))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw storageError('list', this.sessionsDir, error)
+    }
+  }
+
+  readSessionId(sessionDir: string): string | undefined {
+    return readJsonIfExists<{ session_id?: string }>(path.join(sessionDir, 'session.json'))?.session_id
+  }
+
+  listTaskIds(sessionDir: string): string[] {
+    try {
+      // Only real directories: a symlink planted in the store is never followed.
+      return fs
+        .readdirSync(sessionDir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && isTaskId(entry.name))
+        .map((entry) => entry.name)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw storageError('list', sessionDir, error)
+    }
+  }
+
+  /** Finds a task by id in the given session directories (the id is already validated). */
+  findTask(taskId: string, sessionDirs: readonly string[]): TaskPaths | undefined {
+    for (const dir of sessionDirs) {
+      const paths = getTaskPaths(dir, taskId)
+      if (isRealDir(paths.dir) && exists(paths.task)) return paths
+    }
+    return undefined
+  }
+
+  /** Makes a new task directory under an id nobody has: the directory is created exclusively. */
+  createTaskDir(sessionDir: string): { taskId: string; paths: TaskPaths } {
+    for (let attempt = 0; attempt < ID_ATTEMPTS; attempt++) {
+      const taskId = `bgb-${randomBytes(4).toString('hex')}`
+      const paths = getTaskPaths(sessionDir, taskId)
+      if (createDirExclusive(paths.dir)) return { taskId, paths }
+    }
+    throw storageError('create a unique task directory in', sessionDir, new Error('every id tried was taken'))
+  }
+
+  readFiles(paths: TaskPaths): TaskFiles | undefined {
+    const meta = readTaskMeta(paths)
+    if (!meta) return undefined
+    const end = readEndInfo(paths)
+    return {
+      paths,
+      meta,
+      pid: readPidInfo(paths),
+      kill: end ? undefined : readKillInfo(paths),
+      end,
+      delivered: end ? isDelivered(paths) : false,
+      leftovers: end ? readLeftovers(paths) : undefined,
+    }
+  }
+
+  removeTask(paths: TaskPaths): void {
+    try {
+      fs.rmSync(paths.dir, { recursive: true, force: true })
+    } catch (error) {
+      throw storageError('remove', paths.dir, error)
+    }
+  }
+}
+
+function isRealDir(dir: string): boolean {
+  try {
+    return fs.lstatSync(dir).isDirectory()
+  } catch {
+    return false
+  }
+}

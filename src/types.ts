@@ -1,0 +1,153 @@
+/** Every status a task can have (SPEC §2). A terminal status is final. */
+export const TaskStatus = {
+  starting: 'starting',
+  running: 'running',
+  killing: 'killing',
+  completed: 'completed',
+  failed: 'failed',
+  killed: 'killed',
+  timedOut: 'timed_out',
+  lost: 'lost',
+} as const
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus]
+
+export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set([
+  TaskStatus.completed,
+  TaskStatus.failed,
+  TaskStatus.killed,
+  TaskStatus.timedOut,
+  TaskStatus.lost,
+])
+
+/** Why a task ended (SPEC §2). */
+export const EndReason = {
+  exit: 'exit',
+  signal: 'signal',
+  spawnError: 'spawn_error',
+  kill: 'kill',
+  timeout: 'timeout',
+  lost: 'lost',
+} as const
+export type EndReason = (typeof EndReason)[keyof typeof EndReason]
+
+/** Why a kill was started. */
+export const KillReason = {
+  user: 'user',
+  timeout: 'timeout',
+  shutdown: 'shutdown',
+  outputCap: 'output_cap',
+} as const
+export type KillReason = (typeof KillReason)[keyof typeof KillReason]
+
+export type ShellName = 'bash' | 'sh' | 'zsh'
+
+/** A process that outlived its task's shell. */
+export interface LeftoverProcess {
+  pid: number
+  command: string
+}
+
+/** What bgbash knows about one task. Times are epoch ms. */
+export interface TaskRecord {
+  taskId: string
+  sessionId: string
+  command: string
+  cwd: string
+  shell: string
+  description: string | undefined
+  notify: boolean
+  stdin: boolean
+  status: TaskStatus
+  /** Exit code: 0, the command's code, 128+n for a signal, 124 for a timeout; null if unknown. */
+  exitCode: number | null
+  endReason: EndReason | null
+  killedBy?: string
+  /** Name of the signal that ended the task, when one did. */
+  signal?: string
+  pid: number | null
+  createdAt: number
+  startedAt: number | null
+  finishedAt: number | null
+  durationMs: number | null
+  /** Deadline in ms; 0 means none. */
+  timeoutMs: number
+  outputBytes: number
+  droppedBytes: number
+  leftoverProcesses?: LeftoverProcess[]
+  statusReason?: string
+  /** Set by `kill` when the task had already ended. */
+  alreadyFinished?: boolean
+  /** The completion was handed out (or is not owed). */
+  delivered: boolean
+  /** Present when the record was written by an unknown schema version: reported, never deleted. */
+  unknownSchema?: number
+}
+
+/** The notice that a task ended, owed to its session until delivered. */
+export interface Completion {
+  taskId: string
+  sessionId: string
+  status: TaskStatus
+  exitCode: number | null
+  endReason: EndReason | null
+  command: string
+  description: string | undefined
+  durationMs: number | null
+  outputPreview: string
+  outputTruncated: boolean
+}
+
+/** Raised every reminder interval for a task that is still running. */
+export interface LongRunningNotice {
+  taskId: string
+  sessionId: string
+  command: string
+  elapsedMs: number
+}
+
+export interface SpawnOptions {
+  command: string
+  /** Working directory; default: the manager's project root, else its cwd. */
+  cwd?: string
+  /** Extra environment variables; PATH, LD_* and similar are refused. */
+  env?: Record<string, string>
+  /** Deadline in ms (1 ms … 7 days); default 30 min; 0 means none. */
+  timeoutMs?: number
+  /** Owe a completion when the task ends; default true. */
+  notify?: boolean
+  /** `bash` (default when present), `sh` or `zsh`. */
+  shell?: ShellName
+  description?: string
+  /** Give the task a stdin channel that `write` feeds; default false (stdin is /dev/null). */
+  stdin?: boolean
+}
+
+export interface ReadOptions {
+  /** Absolute byte offset to start at; default: the start (or the tail when `tailLines` is set). */
+  offset?: number
+  /** Most bytes returned; default 64 KiB. */
+  maxBytes?: number
+  /** Return (at most) the last N lines. */
+  tailLines?: number
+  /** Return (at most) the first N lines. */
+  headLines?: number
+}
+
+export interface ReadResult {
+  text: string
+  /** Absolute offset of the first byte of `text`. */
+  offset: number
+  /** Absolute offset to pass next time to continue. */
+  nextOffset: number
+  totalBytes: number
+  droppedBytes: number
+  /** True when the read reached the end of what is written so far. */
+  eof: boolean
+  status: TaskStatus
+}
+
+export interface Logger {
+  debug?(message: string, data?: Record<string, unknown>): void
+  warn?(message: string, data?: Record<string, unknown>): void
+  error?(message: string, data?: Record<string, unknown>): void
+}

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict'
+import net from 'node:net'
+import path from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { waitForOutput } from '../helpers/output.js'
+import { isAlive } from '../helpers/pids.js'
+import { useTestStore } from '../helpers/store.js'
+
+const LISTEN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'listen.mjs')
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1')
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+test('kill ends a setsid double-forked grandchild that holds a port, and the port is free', async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  // The grandchild leaves the task's session and group and is reparented away from the shell.
+  const command = `setsid sh -c '(${process.execPath} ${LISTEN} &)' ; sleep 30 & echo "SLEEPER $!"; wait`
+  const { taskId } = await tm.spawn({ command })
+  const [, port, listenerPid] = await waitForOutput(tm, taskId, /PORT (\d+) PID (\d+)/)
+  const [, sleeperPid] = await waitForOutput(tm, taskId, /SLEEPER (\d+)/)
+  assert.equal(await canConnect(Number(port)), true)
+  const record = await tm.kill(taskId, { by: 'test' })
+  assert.equal(record.status, 'killed')
+  assert.equal(record.endReason, 'kill')
+  assert.equal(record.killedBy, 'test')
+  assert.equal(record.signal, 'SIGTERM')
+  assert.equal(record.exitCode, 143)
+  assert.equal(isAlive(Number(listenerPid)), false)
+  assert.equal(isAlive(Number(sleeperPid)), false)
+  assert.equal(await canConnect(Number(port)), false)
+})
+
+test('kill sends SIGKILL after the grace to a child that traps TERM', async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  const { taskId } = await tm.spawn({ command: `trap '' TERM; echo READY; while :; do sleep 0.05; done` })
+  await waitForOutput(tm, taskId, /READY/)
+  const started = Date.now()
+  const record = await tm.kill(taskId, { graceMs: 300 })
+  assert.ok(Date.now() - started >= 300, 'waited for the grace before SIGKILL')
+  assert.equal(record.status, 'killed')
+  assert.equal(record.signal, 'SIGKILL')
+  assert.equal(record.exitCode, 137)
+})
+
+test('kill of a finished task returns its record with alreadyFinished', async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  const { taskId } = await tm.spawn({ command: 'exit 4' })
+  await tm.wait([taskId])
+  const record = await tm.kill(taskId)
+  assert.equal(record.alreadyFinished, true)
+  assert.equal(record.status, 'failed')
+  assert.equal(record.exitCode, 4)
+})
+
+test('two kills at once end the task once', async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  const { taskId } = await tm.spawn({ command: 'sleep 30' })
+  const [a, b] = await Promise.all([tm.kill(taskId), tm.kill(taskId)])
+  assert.equal(a.status, 'killed')
+  assert.equal(b.status, 'killed')
+  assert.equal(a.finishedAt, b.finishedAt)
+})
+
+test('closing with killRunning kills the session tasks as shutdown', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  const { taskId } = await tm.spawn({ command: 'sleep 30' })
+  await tm.close({ killRunning: true })
+  const other = await store.open()
+  const record = await other.status(taskId)
+  assert.equal(record.status, 'killed')
+  assert.equal(record.killedBy, 'shutdown')
+})

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { Completion } from '../../src/index.js'
+import { waitForOutput } from '../helpers/output.js'
+import { useTestStore } from '../helpers/store.js'
+import { pollUntil } from '../helpers/wait.js'
+
+test('a command that exits 0 ends completed with its output', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  const started = await tm.spawn({ command: 'echo hello; echo world' })
+  assert.match(started.taskId, /^bgb-[0-9a-f]{8}$/)
+  assert.equal(started.status, 'running')
+  assert.ok(started.pid && started.pid > 0)
+  const [done] = await tm.wait([started.taskId])
+  assert.equal(done!.status, 'completed')
+  assert.equal(done!.exitCode, 0)
+  assert.equal(done!.endReason, 'exit')
+  assert.ok(done!.finishedAt! >= done!.startedAt!)
+  assert.equal(typeof done!.durationMs, 'number')
+  assert.equal(done!.outputBytes, 12)
+  assert.equal((await tm.read(started.taskId)).text, 'hello\nworld\n')
+})
+
+test('a command that exits 7 ends failed with exit code 7', async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  const { taskId } = await tm.spawn({ command: 'echo about to fail >&2; exit 7' })
+  const [done] = await tm.wait([taskId])
+  assert.equal(done!.status, 'failed')
+  assert.equal(done!.exitCode, 7)
+  assert.equal(done!.endReason, 'exit')
+  assert.equal(done!.signal, undefined)
+})
+
+test('a signal nobody here sent ends the task failed with that signal', async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  const { taskId } = await tm.spawn({ command: 'sleep 30 & echo "CHILD $!"; wait $!' })
+  const [, pid] = await waitForOutput(tm, taskId, /CHILD (\d+)/)
+  process.kill(Number(pid), 'SIGKILL')
+  const [done] = await tm.wait([taskId])
+  assert.equal(done!.status, 'failed')
+  assert.equal(done!.endReason, 'signal')
+  assert.equal(done!.signal, 'SIGKILL')
+  assert.equal(done!.exitCode, 137)
+})
+
+test('the completion event arrives once per task with a preview of the output', async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  const seen: Completion[] = []
+  tm.on('completion', (completion) => seen.push(completion))
+  const ok = await tm.spawn({ command: 'echo all good' })
+  const bad = await tm.spawn({ command: 'echo "Error: broken thing"; exit 2' })
+  const quiet = await tm.spawn({ command: 'true', notify: false })
+  await tm.wait([ok.taskId, bad.taskId, quiet.taskId])
+  assert.deepEqual(seen.map((c) => c.taskId).sort(), [ok.taskId, bad.taskId].sort())
+  const failed = seen.find((c) => c.taskId === bad.taskId)!
+  assert.equal(failed.status, 'failed')
+  assert.equal(failed.exitCode, 2)
+  assert.match(failed.outputPreview, /Error: broken thing/)
+  assert.equal(failed.outputTruncated, false)
+  assert.deepEqual(await tm.takeCompletions(), [])
+})
+
+test('takeCompletions hands out owed completions exactly once', async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  const a = await tm.spawn({ command: 'exit 0' })
+  const b = await tm.spawn({ command: 'exit 3' })
+  await tm.wait([a.taskId, b.taskId])
+  const first = await tm.takeCompletions()
+  assert.deepEqual(first.map((c) => c.taskId).sort(), [a.taskId, b.taskId].sort())
+  assert.deepEqual(await tm.takeCompletions(), [])
+  const record = await tm.status(a.taskId)
+  assert.equal(record.delivered, true)
+})
+
+test('list shows this session only, unless all sessions are asked for', async (t) => {
+  const store = await useTestStore(t)
+  const mine = await store.open({ sessionId: 'mine' })
+  const theirs = await store.open({ sessionId: 'theirs' })
+  const a = await mine.spawn({ command: 'true' })
+  const b = await theirs.spawn({ command: 'true' })
+  await mine.wait([a.taskId])
+  await theirs.wait([b.taskId])
+  assert.deepEqual(
+    (await mine.list()).map((r) => r.taskId),
+    [a.taskId],
+  )
+  assert.deepEqual(
+    (await mine.list({ allSessions: true })).map((r) => r.taskId).sort(),
+    [a.taskId, b.taskId].sort(),
+  )
+  await assert.rejects(mine.status(b.taskId), { code: 'task_not_found' })
+  assert.equal((await mine.status(b.taskId, { allSessions: true })).sessionId, 'theirs')
+  assert.deepEqual((await mine.list({ status: 'failed' })).length, 0)
+})
+
+test('when the shell exits but a child lives on, the record lists the leftover process', async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  const { taskId } = await tm.spawn({ command: 'sleep 30 & echo "LEFT $!"' })
+  const [done] = await tm.wait([taskId])
+  assert.equal(done!.status, 'completed')
+  const [, pid] = (await tm.read(taskId)).text.match(/LEFT (\d+)/)!
+  // The scan for leftovers runs right after the completion, off its path.
+  const record = await pollUntil(
+    () => tm.status(taskId),
+    (r) => r.leftoverProcesses !== undefined,
+    { what: 'leftover processes on the record' },
+  )
+  assert.equal(record.leftoverProcesses!.length, 1)
+  assert.equal(record.leftoverProcesses![0]!.pid, Number(pid))
+  assert.match(record.leftoverProcesses![0]!.command, /sleep 30/)
+})

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { test } from 'node:test'
+import type { Completion } from '../../src/index.js'
+import { killHard, readFirstLine, runFixture } from '../helpers/child.js'
+import { isAlive, PidTracker } from '../helpers/pids.js'
+import { useTestStore } from '../helpers/store.js'
+import { pollUntil } from '../helpers/wait.js'
+
+const SESSION = 'restart-session'
+
+function taskDir(home: string, taskId: string): string {
+  const sessions = path.join(home, 'sessions')
+  for (const key of fs.readdirSync(sessions)) {
+    const dir = path.join(sessions, key, taskId)
+    if (fs.existsSync(dir)) return dir
+  }
+  throw new Error(`no dir for ${taskId}`)
+}
+
+function readJson(file: string) {
+  return JSON.parse(fs.readFileSync(file, 'utf8'))
+}
+
+function startTimeOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
+}
+
+test('a manager killed with SIGKILL leaves tasks that the next manager settles truthfully', async (t) => {
+  const store = await useTestStore(t)
+  const pids = new PidTracker()
+  t.after(() => pids.killAll())
+  const gate = (name: string) => path.join(store.scratch, name)
+  const waitGate = (name: string) => `while [ ! -e ${gate(name)} ]; do sleep 0.02; done`
+  const commands = [
+    { command: `${waitGate('a')}; exit 3` }, // finishes while no manager runs
+    { command: `${waitGate('b')}; exit 5` }, // still running when B starts: adopted
+    { command: 'sleep 60' }, // its processes are killed while no manager runs: lost
+    { command: 'sleep 60' }, // its pid is reused by an unrelated process: lost, that process untouched
+  ]
+  const managerA = runFixture('manager.ts', [store.home, SESSION, JSON.stringify(commands)])
+  const { taskIds } = JSON.parse(await readFirstLine(managerA)) as { taskIds: string[] }
+  const [finished, adopted, killed, reused] = taskIds as [string, string, string, string]
+  await killHard(managerA)
+
+  // While nobody watches: task a finishes, task c's processes are killed, task d's pid is "reused".
+  fs.writeFileSync(gate('a'), '')
+  await pollUntil(
+    () => fs.readFileSync(path.join(taskDir(store.home, finished), 'exit'), 'utf8'),
+    (text) => text === '3\n',
+    {
+      what: 'task a to write its exit code',
+    },
+  )
+  const killedPid = readJson(path.join(taskDir(store.home, killed), 'pid.json')).pid as number
+  process.kill(-killedPid, 'SIGKILL')
+  await pollUntil(
+    () => isAlive(killedPid),
+    (alive) => !alive,
+    { what: 'task c to die' },
+  )
+  const reusedFile = path.join(taskDir(store.home, reused), 'pid.json')
+  const reusedPidInfo = readJson(reusedFile)
+  process.kill(-reusedPidInfo.pid, 'SIGKILL')
+  const unrelated = spawn('sleep', ['60'], { stdio: 'ignore' })
+  pids.track(unrelated.pid)
+  // The stored pid now names the unrelated process, but with the old task's start time.
+  fs.writeFileSync(reusedFile, JSON.stringify({ ...reusedPidInfo, pid: unrelated.pid, pgid: unrelated.pid }))
+  assert.notEqual(startTimeOf(unrelated.pid!), reusedPidInfo.start_time)
+
+  const managerB = await store.open({ sessionId: SESSION })
+  const completions: Array<{ completion: Completion; at: number }> = []
+  managerB.on('completion', (completion) => completions.push({ completion, at: Date.now() }))
+
+  const a = await managerB.status(finished)
+  assert.equal(a.status, 'failed')
+  assert.equal(a.exitCode, 3)
+  assert.equal((await managerB.status(adopted)).status, 'running')
+  const c = await managerB.status(killed)
+  assert.equal(c.status, 'lost')
+  assert.equal(c.exitCode, null)
+  const d = await managerB.status(reused)
+  assert.equal(d.status, 'lost')
+  assert.equal(isAlive(unrelated.pid!), true, 'the unrelated process was not signalled')
+
+  // The adopted task ends now: its completion comes from the file watch, within 50 ms.
+  fs.writeFileSync(gate('b'), '')
+  const [b] = await managerB.wait([adopted])
+  assert.equal(b!.status, 'failed')
+  assert.equal(b!.exitCode, 5)
+  const exitWritten = fs.statSync(path.join(taskDir(store.home, adopted), 'exit')).mtimeMs
+  await pollUntil(
+    () => completions.length,
+    (n) => n >= 4,
+    { what: 'four completions' },
+  )
+  const notice = completions.find((entry) => entry.completion.taskId === adopted)!
+  assert.ok(notice.at - exitWritten < 50, `completion ${notice.at - exitWritten} ms after exit`)
+  assert.deepEqual(completions.map((entry) => entry.completion.taskId).sort(), [...taskIds].sort())
+})

@@ -1,0 +1,67 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { TestContext } from 'node:test'
+import { openTaskManager, type TaskManager, type TaskManagerOptions } from '../../src/index.js'
+import { killStoreProcesses } from './pids.js'
+
+export interface TestStore {
+  home: string
+  /** A scratch directory for the test's own files (outside the store). */
+  scratch: string
+  open(options?: TaskManagerOptions): Promise<TaskManager>
+}
+
+/**
+ * A private temporary store for one test. When the test ends, every manager it opened is closed,
+ * every process any of its tasks started is killed, and the directory is removed.
+ */
+export async function useTestStore(t: TestContext): Promise<TestStore> {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'bgbash-test-'))
+  const home = path.join(base, 'store')
+  const scratch = path.join(base, 'scratch')
+  fs.mkdirSync(scratch)
+  const managers: TaskManager[] = []
+  t.after(async () => {
+    for (const manager of managers) await manager.close()
+    await killStoreProcesses(home)
+    fs.rmSync(base, { recursive: true, force: true })
+  })
+  return {
+    home,
+    scratch,
+    async open(options = {}) {
+      const manager = await openTaskManager({
+        home,
+        sessionId: 'test-session',
+        backgroundGc: false,
+        ...options,
+      })
+      managers.push(manager)
+      return manager
+    },
+  }
+}
+
+/** Every file and directory under a root with its mode, for "nothing changed" checks. */
+export function snapshotTree(root: string): string[] {
+  const out: string[] = []
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[]
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name)
+      const stat = fs.lstatSync(full)
+      out.push(
+        `${path.relative(root, full)} ${(stat.mode & 0o7777).toString(8)} ${entry.isDirectory() ? '' : stat.size}`,
+      )
+      if (entry.isDirectory()) walk(full)
+    }
+  }
+  walk(root)
+  return out.sort()
+}
