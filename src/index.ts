@@ -12,6 +12,7 @@ export type {
   WaitOptions,
 } from './engine/task-manager.js'
 export { isTerminal } from './engine/task-manager.js'
+export type { WaitForOptions, WaitForReason, WaitForResult } from './engine/wait-for.js'
 export { BgbashError, ERROR_CODES, type ErrorCode } from './errors.js'
 export { resolveStoreRoot } from './store/paths.js'
 export {
@@ -29,3 +30,4 @@ export {
   TaskStatus,
   TERMINAL_STATUSES,
 } from './types.js'
+export type { LogMatch } from './watch/log-scanner.js'

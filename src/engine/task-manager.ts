@@ -61,7 +61,9 @@ import { watchDirectory } from '../watch/dir-watcher.js'
 import { planRecovery } from '../watch/recovery.js'
 import { buildCompletion } from './completion.js'
 import { decideOutcome, type EndFacts } from './outcome.js'
+import { closeStdin, writeStdin } from './stdin.js'
 import { validateSpawn } from './validate.js'
+import { type WaitForOptions, type WaitForResult, type WaitTarget, waitForTasks } from './wait-for.js'
 
 /** Options of `openTaskManager`. Times in ms, sizes in bytes. */
 export interface TaskManagerOptions {
@@ -829,28 +831,10 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
    */
   async wait(taskIds: string[], options: WaitOptions = {}): Promise<TaskRecord[]> {
     this.assertOpen()
-    if (!Array.isArray(taskIds) || taskIds.length === 0) {
-      throw new BgbashError('invalid_request', 'Invalid task ids: pass a non-empty list of task ids.')
-    }
     const { timeoutMs } = options
-    if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 0)) {
-      throw new BgbashError(
-        'invalid_request',
-        `Invalid timeout: ${timeoutMs}. Use an integer number of ms ≥ 0.`,
-      )
-    }
-    const located = taskIds.map((id) => this.locate(id, options.allSessions))
-    const pending = located.map((paths) => {
-      const files = this.settle(this.readFilesOrThrow(paths))
-      if (files.end) return Promise.resolve(this.recordOf(files))
-      if (!this.watched.has(files.meta.taskId)) this.watch(paths, files.meta, files.pid, undefined)
-      return new Promise<TaskRecord>((resolve) => {
-        const list = this.waiters.get(files.meta.taskId) ?? []
-        list.push(resolve)
-        this.waiters.set(files.meta.taskId, list)
-      })
-    })
-    const all = Promise.all(pending)
+    checkWaitTimeout(timeoutMs)
+    const targets = this.waitTargets(taskIds, options.allSessions)
+    const all = Promise.all(targets.map((target) => target.ended))
     if (timeoutMs === undefined) return all
     let timer: NodeJS.Timeout | undefined
     const timedOut = new Promise<undefined>((resolve) => {
@@ -858,7 +842,82 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     })
     const result = await Promise.race([all, timedOut])
     clearTimeout(timer)
-    return result ?? located.map((paths) => this.recordOf(this.readFilesOrThrow(paths)))
+    return result ?? targets.map((target) => this.recordOf(this.readFilesOrThrow(target.paths)))
+  }
+
+  /**
+   * Waits until a pattern appears in the output of any of the tasks, a failure pattern appears,
+   * the tasks end, or the time is up, and says which (with the match and a few lines around it).
+   */
+  async waitFor(taskIds: string[], options: WaitForOptions = {}): Promise<WaitForResult> {
+    this.assertOpen()
+    checkWaitTimeout(options.timeoutMs)
+    for (const [name, value] of [
+      ['until', options.until],
+      ['failOn', options.failOn],
+    ] as const) {
+      if (value !== undefined && value !== 'exit' && !(value instanceof RegExp)) {
+        throw new BgbashError(
+          'invalid_request',
+          `Invalid ${name}: use a RegExp${name === 'until' ? " or 'exit'" : ''}.`,
+        )
+      }
+    }
+    const targets = this.waitTargets(taskIds, options.allSessions)
+    return waitForTasks(targets, options, (paths) => this.recordOf(this.readFilesOrThrow(paths)))
+  }
+
+  /** Locates tasks to wait on; each comes with a promise of its terminal record. */
+  private waitTargets(taskIds: string[], allSessions = false): WaitTarget[] {
+    if (!Array.isArray(taskIds) || taskIds.length === 0) {
+      throw new BgbashError('invalid_request', 'Invalid task ids: pass a non-empty list of task ids.')
+    }
+    return taskIds
+      .map((id) => this.locate(id, allSessions))
+      .map((paths) => {
+        const files = this.settle(this.readFilesOrThrow(paths))
+        if (files.end) return { paths, ended: Promise.resolve(this.recordOf(files)) }
+        if (!this.watched.has(files.meta.taskId)) this.watch(paths, files.meta, files.pid, undefined)
+        const ended = new Promise<TaskRecord>((resolve) => {
+          const list = this.waiters.get(files.meta.taskId) ?? []
+          list.push(resolve)
+          this.waiters.set(files.meta.taskId, list)
+        })
+        return { paths, ended }
+      })
+  }
+
+  /**
+   * Writes to the stdin of a task started with `stdin: true`; `eof` then ends its input.
+   * Works from any manager, also after a restart. Returns the bytes written.
+   */
+  async write(
+    taskId: string,
+    data: string | Uint8Array,
+    options: { eof?: boolean; allSessions?: boolean } = {},
+  ): Promise<number> {
+    this.assertOpen()
+    const paths = this.locate(taskId, options.allSessions)
+    const files = this.settle(this.readFilesOrThrow(paths))
+    if (!files.meta.stdin) {
+      throw new BgbashError(
+        'stdin_not_enabled',
+        `Stdin not enabled: ${taskId}. Start the task with stdin: true to write to it.`,
+      )
+    }
+    if (files.end || !files.pid) {
+      throw new BgbashError(
+        'task_not_running',
+        `Task not running: ${taskId} is ${this.recordOf(files).status}.`,
+      )
+    }
+    if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
+      throw new BgbashError('invalid_request', 'Invalid input: pass a string or bytes.')
+    }
+    const bytes = Buffer.from(data)
+    const written = bytes.length > 0 ? await writeStdin(paths, bytes) : 0
+    if (options.eof) closeStdin(files.pid)
+    return written
   }
 
   // ── retention ───────────────────────────────────────────────────────────────────────────────
@@ -990,6 +1049,15 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       outputBytes: readOutputSize(paths),
       droppedBytes: 0,
     })
+  }
+}
+
+function checkWaitTimeout(timeoutMs: number | undefined): void {
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 0)) {
+    throw new BgbashError(
+      'invalid_request',
+      `Invalid timeout: ${timeoutMs}. Use an integer number of ms ≥ 0.`,
+    )
   }
 }
 

@@ -23,3 +23,15 @@ export function isGroupStopped(pid: number, startTime: number): boolean {
     stat !== undefined && stat.startTime === startTime && stat.state === 'T' && isProcessAlive(pid, startTime)
   )
 }
+
+/** Sends a signal to the wrapper alone (the task's group leader), after checking it is the same process. */
+export function signalGroupLeader(pid: number, startTime: number, signal: NodeJS.Signals): boolean {
+  if (!isProcessAlive(pid, startTime)) return false
+  try {
+    process.kill(pid, signal)
+    return true
+  } catch {
+    // It exited meanwhile.
+    return false
+  }
+}

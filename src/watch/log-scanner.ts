@@ -1,0 +1,93 @@
+import { readLog } from '../store/output-log.js'
+import type { TaskPaths } from '../store/paths.js'
+
+/** Bytes read per step while scanning a log for a pattern. */
+const SCAN_CHUNK_BYTES = 256 * 1024
+/** A partial line longer than this is tested and dropped, so one endless line cannot grow memory. */
+const MAX_PENDING_BYTES = 64 * 1024
+/** Lines of context kept before a match. */
+const CONTEXT_LINES = 3
+
+export interface LogMatch {
+  /** The text the pattern matched. */
+  text: string
+  /** The whole line it matched in. */
+  line: string
+  /** Absolute offset of the start of that line in the task's output. */
+  offset: number
+  /** A few lines around the match (before it, the line, and what follows so far). */
+  context: string
+}
+
+/**
+ * Scans a task's log for a pattern, incrementally: each call reads only what was written since
+ * the last, line by line, so a match split across two writes is still found.
+ */
+export class LogScanner {
+  private offset: number
+  private pending = ''
+  private pendingOffset: number
+  private readonly before: string[] = []
+  private readonly paths: TaskPaths
+  private readonly pattern: RegExp
+
+  constructor(paths: TaskPaths, pattern: RegExp, fromOffset = 0) {
+    this.paths = paths
+    this.pattern = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
+    this.offset = fromOffset
+    this.pendingOffset = fromOffset
+  }
+
+  /** Reads what is new; returns the first match, if any. `isFinal` also tests an unfinished last line. */
+  scan(isFinal = false): LogMatch | undefined {
+    for (;;) {
+      const window = readLog(this.paths, { offset: this.offset, maxBytes: SCAN_CHUNK_BYTES })
+      if (window.offset > this.offset) {
+        // The disk cap dropped what we had not read yet: start again at what is left.
+        this.pending = ''
+        this.pendingOffset = window.offset
+      }
+      this.offset = window.nextOffset
+      const match = this.consume(window.text, window.eof && isFinal)
+      if (match || window.eof || window.text === '') return match
+    }
+  }
+
+  private consume(text: string, isFinal: boolean): LogMatch | undefined {
+    let data = this.pending + text
+    let lineStart = this.pendingOffset
+    for (;;) {
+      const newline = data.indexOf('\n')
+      if (newline < 0) break
+      const line = data.slice(0, newline)
+      const match = this.test(line, lineStart, data.slice(newline + 1))
+      if (match) return match
+      lineStart += Buffer.byteLength(line) + 1
+      data = data.slice(newline + 1)
+    }
+    if (isFinal || Buffer.byteLength(data) > MAX_PENDING_BYTES) {
+      // A prompt without a newline, or an endless line: test what there is.
+      const match = data ? this.test(data, lineStart, '') : undefined
+      if (match || Buffer.byteLength(data) > MAX_PENDING_BYTES) {
+        this.pending = ''
+        this.pendingOffset = lineStart + Buffer.byteLength(data)
+        return match
+      }
+    }
+    this.pending = data
+    this.pendingOffset = lineStart
+    return undefined
+  }
+
+  private test(line: string, offset: number, after: string): LogMatch | undefined {
+    const found = this.pattern.exec(line)
+    if (!found) {
+      this.before.push(line)
+      if (this.before.length > CONTEXT_LINES) this.before.shift()
+      return undefined
+    }
+    const following = after.split('\n').slice(0, CONTEXT_LINES).join('\n')
+    const context = [...this.before, line, following].filter((part) => part !== '').join('\n')
+    return { text: found[0], line, offset, context }
+  }
+}
