@@ -10,26 +10,49 @@ const { O_WRONLY, O_NONBLOCK, O_NOFOLLOW } = fs.constants
 /** Longest a write waits for a command that does not read its stdin (a full pipe). */
 const WRITE_STALL_MS = 5000
 
+/** Longest a writer waits for a task that has just started to open its stdin. */
+const OPEN_WAIT_MS = 2000
+
 /**
- * Writes to a task's stdin FIFO. The wrapper holds the FIFO open for reading, so opening it never
- * blocks; a full pipe is retried until WRITE_STALL_MS. Returns the bytes written.
+ * Opens a task's stdin FIFO for writing. The wrapper holds it open for reading (after its trap
+ * is set), so this never blocks; a task started a moment ago may not hold it yet: retried briefly.
  */
-export async function writeStdin(paths: TaskPaths, data: Buffer): Promise<number> {
-  let fd: number
-  try {
-    fd = fs.openSync(paths.stdin, O_WRONLY | O_NONBLOCK | O_NOFOLLOW)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENXIO' || code === 'ENOENT') {
-      throw new BgbashError(
-        'task_not_running',
-        `Stdin is closed: ${paths.taskId}. Its input was ended or the task is gone.`,
-      )
+async function openStdin(paths: TaskPaths): Promise<number> {
+  const deadline = Date.now() + OPEN_WAIT_MS
+  for (;;) {
+    try {
+      return fs.openSync(paths.stdin, O_WRONLY | O_NONBLOCK | O_NOFOLLOW)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENXIO' && Date.now() < deadline) {
+        await sleep(2)
+        continue
+      }
+      if (code === 'ENXIO' || code === 'ENOENT') {
+        throw new BgbashError(
+          'task_not_running',
+          `Stdin is closed: ${paths.taskId}. Its input was ended or the task is gone.`,
+        )
+      }
+      throw new BgbashError('storage_failed', `Could not open stdin of ${paths.taskId} (${code}).`, {
+        cause: error,
+      })
     }
-    throw new BgbashError('storage_failed', `Could not open stdin of ${paths.taskId} (${code}).`, {
-      cause: error,
-    })
   }
+}
+
+/**
+ * Writes to a task's stdin FIFO; a full pipe is retried until WRITE_STALL_MS. Returns the bytes
+ * written. With `eof`, ends the input once the bytes are in: the wrapper's trap closes its end of
+ * the FIFO on SIGUSR1 (its trap is set before it opens the FIFO, so the open proves it is ready).
+ */
+export async function writeStdin(
+  paths: TaskPaths,
+  pid: PidInfo,
+  data: Buffer,
+  eof: boolean,
+): Promise<number> {
+  const fd = await openStdin(paths)
   let written = 0
   const deadline = Date.now() + WRITE_STALL_MS
   try {
@@ -61,10 +84,6 @@ export async function writeStdin(paths: TaskPaths, data: Buffer): Promise<number
   } finally {
     fs.closeSync(fd)
   }
+  if (eof) signalGroupLeader(pid.pid, pid.startTime, 'SIGUSR1')
   return written
-}
-
-/** Ends a task's input: the wrapper's trap closes its end of the FIFO on SIGUSR1. */
-export function closeStdin(pid: PidInfo): boolean {
-  return signalGroupLeader(pid.pid, pid.startTime, 'SIGUSR1')
 }

@@ -20,7 +20,7 @@ import { isGroupStopped, signalGroup } from '../proc/pause.js'
 import { isProcessAlive, readProcStat } from '../proc/procfs.js'
 import { resolveShell } from '../proc/shell.js'
 import { makeFifo, spawnWrapper } from '../proc/spawn.js'
-import { collectTaskProcesses, type TaskRoot } from '../proc/tree.js'
+import { collectTaskProcesses, ProcessSnapshot, type TaskRoot } from '../proc/tree.js'
 import { openAppend } from '../store/fsx.js'
 import { getTrimMark, planTrim, readDiskUsage, readLog, trimLog } from '../store/output-log.js'
 import { assertTaskId, isTaskId, type TaskPaths } from '../store/paths.js'
@@ -61,7 +61,7 @@ import { watchDirectory } from '../watch/dir-watcher.js'
 import { planRecovery } from '../watch/recovery.js'
 import { buildCompletion } from './completion.js'
 import { decideOutcome, type EndFacts } from './outcome.js'
-import { closeStdin, writeStdin } from './stdin.js'
+import { writeStdin } from './stdin.js'
 import { validateSpawn } from './validate.js'
 import { type WaitForOptions, type WaitForResult, type WaitTarget, waitForTasks } from './wait-for.js'
 
@@ -148,6 +148,9 @@ type Waiter = (record: TaskRecord) => void
 /** Worst time a trim of the log takes here (fork of fallocate + punch with discard: 30–60 ms). */
 const TRIM_LATENCY_MS = 100
 
+/** Tasks that end within this window share one scan for leftover processes. */
+const LEFTOVER_SCAN_DELAY_MS = 20
+
 /** Longest a flooding task writes between two trims (about 2 MB at the 400 MB/s of `yes` here). */
 const FLOOD_SLICE_MS = 5
 
@@ -181,6 +184,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   /** Ended tasks of this session whose completion may still be owed. */
   private readonly owed = new Set<string>()
   private readonly timers: NodeJS.Timeout[] = []
+  private readonly leftoverQueue: Array<{ paths: TaskPaths; root: TaskRoot }> = []
   private closeSessionWatch: () => void = () => {}
   private closed = false
 
@@ -538,8 +542,9 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     const bytesPerMs = (plan.size - task.sinceTrim.size) / elapsedMs
     const isFast = bytesPerMs * TRIM_LATENCY_MS > this.outputCapBytes / 4
     task.isFlooding = isFast || (task.isFlooding && elapsedMs < 1000)
-    if (task.isFlooding && task.pid && !task.paused)
-      task.paused = signalGroup(task.pid.pid, task.pid.startTime, 'SIGSTOP')
+    // Every trim runs with the task paused: trims come once per quarter cap written (25 MiB by
+    // default) and last tens of ms, and a task writing meanwhile could outrun them.
+    if (task.pid && !task.paused) task.paused = signalGroup(task.pid.pid, task.pid.startTime, 'SIGSTOP')
     task.trimming = true
     trimLog(task.paths, plan)
       .then((punched) => {
@@ -557,7 +562,13 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
           if (task.paused && task.pid) signalGroup(task.pid.pid, task.pid.startTime, 'SIGCONT')
           return
         }
-        if (task.paused && task.pid) this.runFloodSlice(task, task.pid)
+        if (task.paused && task.pid) {
+          if (task.isFlooding) this.runFloodSlice(task, task.pid)
+          else {
+            signalGroup(task.pid.pid, task.pid.startTime, 'SIGCONT')
+            task.paused = false
+          }
+        }
         task.sinceTrim = { at: performance.now(), size: readOutputSize(task.paths) }
         this.checkOutputCap(task)
       })
@@ -634,7 +645,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       // Only the shell exited on its own: processes it started may live on. Looked for after
       // the completion is out, since it takes a scan of every process.
       if (isFirst && pid && (outcome.endReason === 'exit' || outcome.endReason === 'signal')) {
-        setImmediate(() => this.recordLeftovers(paths, this.rootOf(meta.taskId, pid)))
+        this.queueLeftoverScan(paths, this.rootOf(meta.taskId, pid))
       }
     }
     const task = this.watched.get(meta.taskId)
@@ -644,16 +655,29 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     return record
   }
 
-  private recordLeftovers(paths: TaskPaths, root: TaskRoot): void {
-    try {
-      const leftovers = collectTaskProcesses(root)
-        .filter((proc) => proc.pid !== root.pid)
-        .slice(0, MAX_LEFTOVER_PROCESSES)
-        .map((proc) => ({ pid: proc.pid, command: proc.command }))
-      if (leftovers.length > 0) writeLeftovers(paths, leftovers)
-    } catch (error) {
-      this.logger.warn?.('leftover scan failed', { taskId: root.taskId, error: String(error) })
-    }
+  /**
+   * Looks for processes that outlived their task's shell, for every task that ended in the last
+   * LEFTOVER_SCAN_DELAY_MS at once: one scan of every process (about 2 ms here) serves them all.
+   */
+  private queueLeftoverScan(paths: TaskPaths, root: TaskRoot): void {
+    this.leftoverQueue.push({ paths, root })
+    if (this.leftoverQueue.length > 1) return
+    const timer = setTimeout(() => {
+      const queue = this.leftoverQueue.splice(0)
+      try {
+        const snapshot = new ProcessSnapshot()
+        for (const { paths: taskPaths, root: taskRoot } of queue) {
+          const leftovers = collectTaskProcesses(taskRoot, snapshot)
+            .filter((proc) => proc.pid !== taskRoot.pid)
+            .slice(0, MAX_LEFTOVER_PROCESSES)
+            .map((proc) => ({ pid: proc.pid, command: proc.command }))
+          if (leftovers.length > 0) writeLeftovers(taskPaths, leftovers)
+        }
+      } catch (error) {
+        this.logger.warn?.('leftover scan failed', { error: String(error) })
+      }
+    }, LEFTOVER_SCAN_DELAY_MS)
+    timer.unref()
   }
 
   private afterEnd(record: TaskRecord, paths: TaskPaths, deliver: boolean): void {
@@ -914,10 +938,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
       throw new BgbashError('invalid_request', 'Invalid input: pass a string or bytes.')
     }
-    const bytes = Buffer.from(data)
-    const written = bytes.length > 0 ? await writeStdin(paths, bytes) : 0
-    if (options.eof) closeStdin(files.pid)
-    return written
+    return writeStdin(paths, files.pid, Buffer.from(data), options.eof === true)
   }
 
   // ── retention ───────────────────────────────────────────────────────────────────────────────

@@ -79,23 +79,24 @@ export function readProcStats(): ProcStat[] {
   return stats
 }
 
-/** True when the process's initial environment holds exactly `name=value`. */
-export function hasEnvEntry(pid: number, name: string, value: string): boolean {
+/** The value of one variable in a process's initial environment; undefined when absent or unreadable. */
+export function readEnvValue(pid: number, name: string): string | undefined {
   let environ: Buffer
   try {
     environ = fs.readFileSync(`/proc/${pid}/environ`)
   } catch {
-    return false
+    return undefined
   }
-  const needle = `${name}=${value}`
+  const needle = Buffer.from(`${name}=`)
   let at = environ.indexOf(needle)
   while (at >= 0) {
-    const startsEntry = at === 0 || environ[at - 1] === 0
-    const endsEntry = at + needle.length === environ.length || environ[at + needle.length] === 0
-    if (startsEntry && endsEntry) return true
+    if (at === 0 || environ[at - 1] === 0) {
+      const end = environ.indexOf(0, at)
+      return environ.toString('utf8', at + needle.length, end < 0 ? environ.length : end)
+    }
     at = environ.indexOf(needle, at + 1)
   }
-  return false
+  return undefined
 }
 
 /** The command line of a process, arguments joined by spaces; the comm name when unreadable. */

@@ -8,17 +8,19 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 const WRAPPER = `"$0" -c "$1" 3>&-; c=$?; printf '%d\\n' "$c" >&3; exit "$c"`
 
 /**
- * With stdin, the wrapper holds the FIFO ($2) open read-write on fd 4 so writers never block and
+ * With stdin, the wrapper installs its trap, then holds the FIFO ($2) open read-write on fd 4 so writers never block and
  * the command never sees a premature end of input; SIGUSR1 closes that descriptor (end of input).
- * The command runs in the background so the trap runs at once; `wait` is retried while the
- * command is alive because a trapped signal interrupts it.
+ * The command runs in the background so the trap runs at once. A trapped signal interrupts
+ * `wait`; the trap sets i=1 so the wrapper waits again for the real status (the shell keeps a
+ * background job's status until it is waited for, even if the job has already exited).
  */
 const STDIN_WRAPPER = [
+  `trap 'exec 4>&-; i=1' USR1`,
   `exec 4<>"$2"`,
-  `trap 'exec 4>&-' USR1`,
   `"$0" -c "$1" <"$2" 3>&- 4>&- &`,
-  `p=$!`,
-  `while :; do wait "$p"; c=$?; kill -0 "$p" 2>/dev/null || break; done`,
+  `p=$! i=0`,
+  `wait "$p"; c=$?`,
+  `while [ "$i" = 1 ]; do i=0; wait "$p"; c=$?; done`,
   `printf '%d\\n' "$c" >&3`,
   `exit "$c"`,
 ].join('\n')

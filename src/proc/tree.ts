@@ -1,5 +1,5 @@
 import { TASK_ENV_VAR } from '../constants.js'
-import { hasEnvEntry, type ProcStat, readCommandLine, readProcStats } from './procfs.js'
+import { type ProcStat, readCommandLine, readEnvValue, readProcStats } from './procfs.js'
 
 /** A process to signal, named by pid and kernel start time so a reused pid is never hit. */
 export interface ProcRef {
@@ -18,11 +18,31 @@ export interface TaskRoot {
 }
 
 /**
+ * One look at every process, shared by the questions asked of it: each process's environment
+ * is read at most once, so finding the processes of many tasks costs one scan, not one per task.
+ */
+export class ProcessSnapshot {
+  readonly stats: ProcStat[]
+  private readonly taskIds = new Map<number, string | undefined>()
+
+  constructor(stats: ProcStat[] = readProcStats()) {
+    this.stats = stats
+  }
+
+  /** The task id a process carries in its environment, if any. */
+  getTaskId(pid: number): string | undefined {
+    if (!this.taskIds.has(pid)) this.taskIds.set(pid, readEnvValue(pid, TASK_ENV_VAR))
+    return this.taskIds.get(pid)
+  }
+}
+
+/**
  * Every live process of a task: its process group, its session, descendants of the wrapper by
  * parent pid, and any process whose environment carries the task's id (a setsid or double-forked
  * grandchild). Zombies are left out: they are already dead.
  */
-export function collectTaskProcesses(root: TaskRoot, stats: ProcStat[] = readProcStats()): ProcRef[] {
+export function collectTaskProcesses(root: TaskRoot, snapshot = new ProcessSnapshot()): ProcRef[] {
+  const { stats } = snapshot
   const self = process.pid
   const members = new Set<number>()
   const children = new Map<number, number[]>()
@@ -54,7 +74,7 @@ export function collectTaskProcesses(root: TaskRoot, stats: ProcStat[] = readPro
       // start-time filter above these hold even after the wrapper itself has gone.
       stat.pgrp === root.pgid ||
       stat.session === root.pid ||
-      hasEnvEntry(stat.pid, TASK_ENV_VAR, root.taskId)
+      snapshot.getTaskId(stat.pid) === root.taskId
     if (belongs)
       out.push({ pid: stat.pid, startTime: stat.startTime, command: readCommandLine(stat.pid, stat.comm) })
   }

@@ -100,6 +100,9 @@ test('the disk cap holds while a flooding task runs: 200 MiB written, a few MiB 
   assert.ok(middle.offset > 2 * 1024 * 1024, 'a read in the dropped range starts after it')
   assert.match(middle.text, /^\n?(y\n)+y?$/)
   const record = await tm.kill(taskId)
+  t.diagnostic(
+    `log peak on disk ${maxOnDisk} bytes for a ${cap}-byte cap, ${record.outputBytes} bytes written`,
+  )
   // The bound includes what `yes` (780 MB/s here) writes while the manager is descheduled on a
   // loaded 2-core machine; measured peaks are 6–14 MB, the steady state about 2 MB.
   assert.ok(maxOnDisk < 4 * cap, `on disk at most ${maxOnDisk} bytes`)

@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { type Completion, openTaskManager, type TaskManager } from '../src/index.js'
+import { type Summary, summarize } from './stats.js'
+
+export interface Row {
+  name: string
+  unit: string
+  bgbash: Summary
+  floor?: Summary
+  target: string
+  /** bgbash p50 / floor p50, when there is a floor. */
+  ratio?: number
+  pass?: boolean
+}
+
+function tempHome(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'bgbash-bench-'))
+}
+
+/** Time of the shell's last act, in epoch ms with µs precision (the task prints it to a file). */
+function readMark(file: string): number {
+  return Number(fs.readFileSync(file, 'utf8').trim()) / 1e6
+}
+
+function nextCompletion(tm: TaskManager, taskId: string): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (completion: Completion) => {
+      if (completion.taskId !== taskId) return
+      tm.off('completion', on)
+      resolve(Date.now())
+    }
+    tm.on('completion', on)
+  })
+}
+
+/** The raw Node floor: a bare detached spawn of the same shell line, and its exit event. */
+async function measureFloor(runs: number, mark: string): Promise<{ spawn: Summary; exit: Summary }> {
+  const spawnMs: number[] = []
+  const exitMs: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    const child = spawn('/bin/sh', ['-c', `/usr/bin/env bash -c 'date +%s%N > ${mark}'`], { detached: true, stdio: 'ignore' })
+    spawnMs.push(performance.now() - t0)
+    const exitedAt = await new Promise<number>((resolve) => child.on('exit', () => resolve(Date.now())))
+    exitMs.push(exitedAt - readMark(mark))
+  }
+  return { spawn: summarize(spawnMs), exit: summarize(exitMs) }
+}
+
+export async function benchEngine(runs: number): Promise<Row[]> {
+  const home = tempHome()
+  const mark = path.join(home, 'mark')
+  const rows: Row[] = []
+  try {
+    const floor = await measureFloor(runs, mark)
+    const tm = await openTaskManager({ home, sessionId: 'bench', backgroundGc: false, maxRunning: 2000 })
+    const spawnMs: number[] = []
+    const completionMs: number[] = []
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now()
+      const record = await tm.spawn({ command: `date +%s%N > ${mark}` })
+      spawnMs.push(performance.now() - t0)
+      const noticedAt = await nextCompletion(tm, record.taskId)
+      completionMs.push(noticedAt - readMark(mark))
+    }
+    rows.push(row('spawn → reply (library)', 'ms', summarize(spawnMs), floor.spawn, '≤ 2× floor', 2))
+    rows.push(row('exit → completion, owned task', 'ms', summarize(completionMs), floor.exit, 'p50 ≤ 2 ms (issue: ≤ 5 ms)', undefined, 2))
+
+    const burst = Math.min(200, runs * 4)
+    const t0 = performance.now()
+    const ids: string[] = []
+    for (let i = 0; i < burst; i++) ids.push((await tm.spawn({ command: 'true', notify: false })).taskId)
+    const burstMs = performance.now() - t0
+    await tm.wait(ids)
+    rows.push(row(`${burst} spawns back to back (total)`, 'ms', summarize([burstMs]), undefined, '< 600 ms for 200', undefined, burst === 200 ? 600 : undefined))
+
+    const killMs: number[] = []
+    for (let i = 0; i < Math.max(5, Math.floor(runs / 5)); i++) {
+      const { taskId } = await tm.spawn({ command: 'sleep 30 & sleep 30 & echo up; wait' })
+      await tm.waitFor([taskId], { until: /up/, timeoutMs: 5000 })
+      const k0 = performance.now()
+      await tm.kill(taskId)
+      killMs.push(performance.now() - k0)
+    }
+    rows.push(row('kill of a polite tree (3 processes)', 'ms', summarize(killMs), undefined, '≤ 20 ms', undefined, 20))
+    await tm.close()
+
+    // Adopted: a task started by a manager that closed; a new manager watches its files.
+    const adoptedMs: number[] = []
+    for (let i = 0; i < Math.max(10, Math.floor(runs / 2)); i++) {
+      const gate = path.join(home, `gate-${i}`)
+      const starter = await openTaskManager({ home, sessionId: 'bench-adopt', backgroundGc: false })
+      const { taskId } = await starter.spawn({ command: `while [ ! -e ${gate} ]; do sleep 0.005; done; date +%s%N > ${mark}` })
+      await starter.close()
+      const adopter = await openTaskManager({ home, sessionId: 'bench-adopt', backgroundGc: false })
+      const noticed = nextCompletion(adopter, taskId)
+      fs.writeFileSync(gate, '')
+      adoptedMs.push((await noticed) - readMark(mark))
+      await adopter.close()
+    }
+    rows.push(row('exit → completion, adopted task', 'ms', summarize(adoptedMs), floor.exit, 'p50 ≤ 5 ms', undefined, 5))
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true })
+  }
+  return rows
+}
+
+function row(
+  name: string,
+  unit: string,
+  bgbash: Summary,
+  floor: Summary | undefined,
+  target: string,
+  maxRatio?: number,
+  maxP50?: number,
+): Row {
+  const ratio = floor && floor.p50 > 0 ? Math.round((bgbash.p50 / floor.p50) * 100) / 100 : undefined
+  let pass: boolean | undefined
+  if (maxRatio !== undefined && ratio !== undefined) pass = ratio <= maxRatio
+  if (maxP50 !== undefined) pass = bgbash.p50 <= maxP50
+  return { name, unit, bgbash, floor, target, ratio, pass }
+}

@@ -1,0 +1,44 @@
+// npm run bench [-- --quick] [-- --json]: measures bgbash against the raw Node floor in the same run.
+import os from 'node:os'
+import { benchEngine, type Row } from './engine.js'
+
+const args = new Set(process.argv.slice(2))
+const quick = args.has('--quick')
+const jsonOnly = args.has('--json')
+const runs = quick ? 20 : 60
+
+const started = Date.now()
+const rows: Row[] = await benchEngine(runs)
+const report = {
+  when: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
+  runs,
+  quick,
+  durationMs: Date.now() - started,
+  rows,
+}
+
+if (jsonOnly) {
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+} else {
+  const fmt = (x: number | undefined) => (x === undefined ? '' : x.toFixed(2))
+  const header = ['measure', 'n', 'p50', 'p95', 'max', 'floor p50', 'ratio', 'target', 'ok']
+  const lines = rows.map((r) => [
+    r.name,
+    String(r.bgbash.n),
+    fmt(r.bgbash.p50),
+    fmt(r.bgbash.p95),
+    fmt(r.bgbash.max),
+    fmt(r.floor?.p50),
+    r.ratio === undefined ? '' : `${r.ratio}×`,
+    r.target,
+    r.pass === undefined ? '' : r.pass ? 'yes' : 'NO',
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
+  const print = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+  console.log(`bgbash bench — ${report.machine.cpus} cores, ${report.machine.node}, ${runs} runs per latency (times in ms)`)
+  print(header)
+  for (const line of lines) print(line)
+  console.log('\nJSON:')
+  console.log(JSON.stringify(report))
+}
