@@ -21,7 +21,6 @@ import { isProcessAlive, readProcStat } from '../proc/procfs.js'
 import { resolveShell } from '../proc/shell.js'
 import { makeFifo, spawnWrapper } from '../proc/spawn.js'
 import { collectTaskProcesses, ProcessSnapshot, type TaskRoot } from '../proc/tree.js'
-import { openAppend } from '../store/fsx.js'
 import { getTrimMark, planTrim, readDiskUsage, readLog, trimLog } from '../store/output-log.js'
 import { assertTaskId, isTaskId, type TaskPaths } from '../store/paths.js'
 import {
@@ -259,13 +258,10 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       createdBy: process.pid,
       createdByStart: this.selfStartTime,
     }
-    const fds: number[] = []
     try {
       writeTaskMeta(paths, meta)
-      fds.push(openAppend(paths.output), openAppend(paths.exit))
       if (valid.stdin) makeFifo(paths.stdin)
     } catch (error) {
-      for (const fd of fds) fs.closeSync(fd)
       this.store.removeTask(paths)
       throw error instanceof BgbashError ? error : storageError('prepare task directory', paths.dir, error)
     }
@@ -279,16 +275,13 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         command: valid.command,
         cwd: valid.cwd,
         env: { ...process.env, ...valid.env, [TASK_ENV_VAR]: taskId },
-        logFd: fds[0]!,
-        exitFd: fds[1]!,
+        logPath: paths.output,
+        exitPath: paths.exit,
         stdinPath: valid.stdin ? paths.stdin : undefined,
       })
       child.on('error', (error) => this.logger.warn?.('task process error', { taskId, error: String(error) }))
     } catch (error) {
       spawnError = error
-    } finally {
-      // The manager holds no descriptor per task: the task has its own copies now.
-      for (const fd of fds) fs.closeSync(fd)
     }
     const stat = child?.pid === undefined ? undefined : readProcStat(child.pid)
     if (!child || child.pid === undefined || !stat) {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { test } from 'node:test'
@@ -8,6 +9,17 @@ import { isAlive } from '../helpers/pids.js'
 import { useTestStore } from '../helpers/store.js'
 
 const LISTEN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'listen.mjs')
+
+/** What a failed assertion should say about a process that survived. */
+function describeProcess(pid: number, taskId: string): string {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
+    const env = fs.readFileSync(`/proc/${pid}/environ`, 'latin1')
+    return `pid ${pid} survived: ${stat.slice(0, 120)}; carries ${taskId}: ${env.includes(`BGBASH_TASK_ID=${taskId}`)}`
+  } catch (error) {
+    return `pid ${pid}: ${String(error)}`
+  }
+}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -34,7 +46,7 @@ test('kill ends a setsid double-forked grandchild that holds a port, and the por
   assert.equal(record.killedBy, 'test')
   assert.equal(record.signal, 'SIGTERM')
   assert.equal(record.exitCode, 143)
-  assert.equal(isAlive(Number(listenerPid)), false)
+  assert.equal(isAlive(Number(listenerPid)), false, describeProcess(Number(listenerPid), taskId))
   assert.equal(isAlive(Number(sleeperPid)), false)
   assert.equal(await canConnect(Number(port)), false)
 })
