@@ -1,6 +1,7 @@
 // The public library API of bgbash. Faces (MCP, NDJSON, CLI) use only what is exported here.
 export { getDefaultSessionId, openTaskManager } from './engine/open.js'
 export { TIMEOUT_EXIT_CODE } from './engine/outcome.js'
+export { MAX_WATCHES_PER_TASK, type OutputWatchEvent } from './engine/output-watches.js'
 export type {
   GcOptions,
   GcResult,

@@ -30,6 +30,7 @@ import {
   createKillInfo,
   type EndInfo,
   getDroppedBytes,
+  markPromoted,
   type PidInfo,
   readDroppedInfo,
   readEndInfo,
@@ -60,6 +61,7 @@ import { watchDirectory } from '../watch/dir-watcher.js'
 import { planRecovery } from '../watch/recovery.js'
 import { buildCompletion } from './completion.js'
 import { decideOutcome, type EndFacts } from './outcome.js'
+import { MAX_WATCHES_PER_TASK, type OutputWatchEvent, OutputWatches } from './output-watches.js'
 import { writeStdin } from './stdin.js'
 import { validateSpawn } from './validate.js'
 import { type WaitForOptions, type WaitForResult, type WaitTarget, waitForTasks } from './wait-for.js'
@@ -170,10 +172,10 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   private readonly store: TaskStore
   private readonly sessionDir: string
   private readonly defaultCwd: string
-  private readonly maxRunning: number
+  private maxRunning: number
   private readonly killGraceMs: number
   private readonly outputCapBytes: number
-  private readonly longRunningMs: number
+  private longRunningMs: number
   private readonly retentionDeliveredMs: number
   private readonly retentionUndeliveredMs: number
   private readonly logger: Logger
@@ -183,6 +185,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   /** Ended tasks of this session whose completion may still be owed. */
   private readonly owed = new Set<string>()
   private readonly timers: NodeJS.Timeout[] = []
+  private readonly outputWatches = new OutputWatches()
   private readonly leftoverQueue: Array<{ paths: TaskPaths; root: TaskRoot }> = []
   private closeSessionWatch: () => void = () => {}
   private closed = false
@@ -674,6 +677,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   }
 
   private afterEnd(record: TaskRecord, paths: TaskPaths, deliver: boolean): void {
+    this.outputWatches.onTaskEnd(record.taskId)
     const waiting = this.waiters.get(record.taskId)
     if (waiting) {
       this.waiters.delete(record.taskId)
@@ -731,6 +735,108 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       if (completion) out.push(completion)
     }
     return out
+  }
+
+  /** Completions owed to this session, without claiming them (a peek: nothing is marked delivered). */
+  async peekCompletions(): Promise<Completion[]> {
+    this.assertOpen()
+    const out: Completion[] = []
+    for (const taskId of [...this.owed]) {
+      const paths = this.store.findTask(taskId, [this.sessionDir])
+      const files = paths && this.store.readFiles(paths)
+      if (!paths || !files?.end || files.delivered || !files.meta.notify) {
+        this.owed.delete(taskId)
+        continue
+      }
+      out.push(buildCompletion(this.recordOf(files), paths))
+    }
+    return out
+  }
+
+  /**
+   * Marks the completions of these tasks delivered (exactly once across managers); returns the
+   * ids that are now delivered, whoever delivered them.
+   */
+  async ackCompletions(taskIds: string[]): Promise<string[]> {
+    this.assertOpen()
+    if (!Array.isArray(taskIds))
+      throw new BgbashError('invalid_request', 'Invalid task ids: pass a list of task ids.')
+    const acked: string[] = []
+    for (const id of taskIds.map(assertTaskId)) {
+      const paths = this.store.findTask(id, [this.sessionDir])
+      const files = paths && this.store.readFiles(paths)
+      if (!paths || !files?.end) continue
+      this.owed.delete(id)
+      if (files.delivered || claimDelivery(paths, this.managerName())) acked.push(id)
+    }
+    return acked
+  }
+
+  /**
+   * Turns notify on for a task started without it. A task that already ended and was never
+   * handed out becomes owed; returns its record.
+   */
+  async promote(taskId: string): Promise<TaskRecord> {
+    this.assertOpen()
+    const paths = this.locate(taskId)
+    const files = this.readFilesOrThrow(paths)
+    if (!files.meta.notify) markPromoted(paths)
+    const record = this.recordOf(this.readFilesOrThrow(paths))
+    if (files.end && !files.delivered) {
+      this.owed.add(taskId)
+      if (this.listenerCount('completion') > 0) this.deliver(taskId, paths)
+    }
+    return record
+  }
+
+  /**
+   * Calls `onEvent` when `pattern` appears in a task's output (once, or every time), and, for a
+   * once-watch, when the task ends without it. At most 8 watches a task; returns the watch id.
+   */
+  watchOutput(
+    taskId: string,
+    pattern: RegExp,
+    options: { once?: boolean },
+    onEvent: (event: OutputWatchEvent) => void,
+  ): string {
+    this.assertOpen()
+    const paths = this.locate(taskId)
+    if (!(pattern instanceof RegExp))
+      throw new BgbashError('invalid_request', 'Invalid pattern: pass a RegExp.')
+    if (this.outputWatches.count(paths.taskId) >= MAX_WATCHES_PER_TASK) {
+      throw new BgbashError(
+        'limit_exceeded',
+        `Too many output watches: ${taskId} already has ${MAX_WATCHES_PER_TASK}. Remove one with unwatchOutput.`,
+      )
+    }
+    const files = this.settle(this.readFilesOrThrow(paths))
+    const watchId = this.outputWatches.add(paths, pattern, options.once !== false, onEvent)
+    if (files.end) queueMicrotask(() => this.outputWatches.onTaskEnd(paths.taskId))
+    else if (!this.watched.has(paths.taskId)) this.watch(paths, files.meta, files.pid, undefined)
+    return watchId
+  }
+
+  /** Removes an output watch; false when there was none by that id. */
+  unwatchOutput(taskId: string, watchId: string): boolean {
+    return this.outputWatches.remove(assertTaskId(taskId), watchId)
+  }
+
+  /** Changes settings of an open manager: the long-running reminder interval and the running limit. */
+  configure(settings: { longRunningMs?: number; maxRunning?: number }): void {
+    for (const [key, value] of Object.entries(settings)) {
+      if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
+        throw new BgbashError('invalid_request', `Invalid ${key}: ${value}. Use an integer ≥ 0.`)
+      }
+    }
+    if (settings.maxRunning !== undefined) this.maxRunning = settings.maxRunning
+    if (settings.longRunningMs !== undefined && settings.longRunningMs !== this.longRunningMs) {
+      this.longRunningMs = settings.longRunningMs
+      for (const task of this.watched.values()) {
+        clearTimeout(task.reminder)
+        task.reminder = undefined
+        if (task.pid) this.armTimers(task)
+      }
+    }
   }
 
   // ── killing ─────────────────────────────────────────────────────────────────────────────────
@@ -988,6 +1094,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     this.closed = true
     for (const timer of this.timers) clearInterval(timer)
     this.closeSessionWatch()
+    this.outputWatches.closeAll()
     for (const task of [...this.watched.values()]) this.unwatch(task)
   }
 

@@ -41,6 +41,7 @@ export interface TaskPaths {
   delivered: string
   dropped: string
   leftovers: string
+  promoted: string
   stdin: string
 }
 
@@ -58,6 +59,7 @@ export function getTaskPaths(sessionDir: string, taskId: string): TaskPaths {
     delivered: path.join(dir, 'delivered'),
     dropped: path.join(dir, 'dropped.json'),
     leftovers: path.join(dir, 'leftovers.json'),
+    promoted: path.join(dir, 'promoted'),
     stdin: path.join(dir, 'stdin'),
   }
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import { SCHEMA_VERSION } from '../constants.js'
 import type { EndReason, KillReason, LeftoverProcess, TaskRecord, TaskStatus } from '../types.js'
-import { createFileExclusive, readFileIfExists, readJsonIfExists, writeFileAtomic } from './fsx.js'
+import { createFileExclusive, exists, readFileIfExists, readJsonIfExists, writeFileAtomic } from './fsx.js'
 import type { TaskPaths } from './paths.js'
 
 // Wire and disk names are snake_case; this file is the one place that maps them to camelCase.
@@ -100,7 +100,8 @@ export function readTaskMeta(paths: TaskPaths): TaskMeta | undefined {
     cwd: raw.cwd,
     env: raw.env ?? {},
     timeoutMs: raw.timeout_ms ?? 0,
-    notify: raw.notify !== false,
+    // A task started without notify may be promoted later (a `promoted` file): it then notifies.
+    notify: raw.notify !== false || exists(paths.promoted),
     stdin: raw.stdin === true,
     description: raw.description ?? undefined,
     createdAt: raw.created_at,
@@ -189,6 +190,11 @@ export function readEndInfo(paths: TaskPaths): EndInfo | undefined {
     droppedBytes: raw.dropped_bytes ?? 0,
     statusReason: raw.status_reason,
   }
+}
+
+/** Turns notify on for a task that was started without it. */
+export function markPromoted(paths: TaskPaths): void {
+  createFileExclusive(paths.promoted, JSON.stringify({ at: Date.now() }), false)
 }
 
 /** Claims the completion of a task: true for exactly one caller across every manager. */

@@ -38,8 +38,15 @@ export class LogScanner {
     this.pendingOffset = fromOffset
   }
 
-  /** Reads what is new; returns the first match, if any. `isFinal` also tests an unfinished last line. */
+  /**
+   * Reads what is new; returns the first match, if any. The next call goes on after that match.
+   * `isFinal` also tests an unfinished last line.
+   */
   scan(isFinal = false): LogMatch | undefined {
+    if (this.pending.includes('\n')) {
+      const match = this.consume('', false)
+      if (match) return match
+    }
     for (;;) {
       const window = readLog(this.paths, { offset: this.offset, maxBytes: SCAN_CHUNK_BYTES })
       if (window.offset > this.offset) {
@@ -61,9 +68,14 @@ export class LogScanner {
       if (newline < 0) break
       const line = data.slice(0, newline)
       const match = this.test(line, lineStart, data.slice(newline + 1))
-      if (match) return match
       lineStart += Buffer.byteLength(line) + 1
       data = data.slice(newline + 1)
+      if (match) {
+        // The next scan goes on after this line.
+        this.pending = data
+        this.pendingOffset = lineStart
+        return match
+      }
     }
     if (isFinal || Buffer.byteLength(data) > MAX_PENDING_BYTES) {
       // A prompt without a newline, or an endless line: test what there is.
