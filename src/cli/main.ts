@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { BgbashError } from '../index.js'
 import { runDemo } from './commands/demo.js'
+import { runNdjson } from './commands/ndjson.js'
 import { type CliIo, writeLine } from './io.js'
 
 /** Runs the CLI and returns its exit code; never calls process.exit itself. */
@@ -18,6 +19,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .description('start four background tasks in a throwaway store and show each completion as it arrives')
     .action(async () => {
       exitCode = await runDemo(io)
+    })
+  program
+    .command('ndjson')
+    .description("serve AFT's background-bash NDJSON protocol on stdin/stdout")
+    .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
+    .action(async (options: { home?: string }) => {
+      exitCode = await runNdjson(io, options)
     })
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -684,10 +684,9 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       for (const resolve of waiting) resolve(record)
     }
     if (!deliver) return
+    if (record.notify) this.owed.add(record.taskId)
     this.emit('task_ended', record)
-    if (!record.notify) return
-    this.owed.add(record.taskId)
-    if (this.listenerCount('completion') > 0) this.deliver(record.taskId, paths, record)
+    if (record.notify && this.listenerCount('completion') > 0) this.deliver(record.taskId, paths, record)
   }
 
   private deliverOwed(): void {
@@ -737,11 +736,16 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     return out
   }
 
-  /** Completions owed to this session, without claiming them (a peek: nothing is marked delivered). */
-  async peekCompletions(): Promise<Completion[]> {
+  /**
+   * Completions owed to this session (or to these of its tasks), without claiming them: a peek,
+   * nothing is marked delivered.
+   */
+  async peekCompletions(taskIds?: string[]): Promise<Completion[]> {
     this.assertOpen()
     const out: Completion[] = []
-    for (const taskId of [...this.owed]) {
+    const wanted = taskIds?.map(assertTaskId)
+    for (const taskId of wanted ?? [...this.owed]) {
+      if (!this.owed.has(taskId)) continue
       const paths = this.store.findTask(taskId, [this.sessionDir])
       const files = paths && this.store.readFiles(paths)
       if (!paths || !files?.end || files.delivered || !files.meta.notify) {

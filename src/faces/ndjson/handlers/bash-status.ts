@@ -1,0 +1,31 @@
+import { readInteger, readString } from '../params.js'
+import { readPreview } from '../preview.js'
+import type { Handler } from '../session.js'
+import { recordToWire } from '../wire.js'
+
+/** Largest chunk one incremental read returns. */
+const CHUNK_BYTES = 256 * 1024
+
+/** `bash_status`: a task's snapshot; with `output_offset`, the output from there (base64). */
+export const handleBashStatus: Handler = async (ctx, params) => {
+  const taskId = readString('bash_status', params, 'task_id', true)
+  const outputOffset = readInteger('bash_status', params, 'output_offset', 0, Number.MAX_SAFE_INTEGER)
+  const stderrOffset = readInteger('bash_status', params, 'stderr_offset', 0, Number.MAX_SAFE_INTEGER)
+  const { tm } = await ctx.session()
+  const record = await tm.status(taskId)
+  const frame = recordToWire(record, await readPreview(tm, taskId))
+  frame.output_path = null
+  frame.stderr_path = null
+  if (outputOffset !== undefined) {
+    const chunk = await tm.read(taskId, { offset: outputOffset, maxBytes: CHUNK_BYTES })
+    frame.output_chunk_base64 = Buffer.from(chunk.text).toString('base64')
+    frame.output_next_offset = chunk.nextOffset
+    frame.output_dropped_bytes = chunk.droppedBytes
+  }
+  if (stderrOffset !== undefined) {
+    // stderr is interleaved into the one output log, in the order written: nothing apart.
+    frame.stderr_chunk_base64 = ''
+    frame.stderr_next_offset = stderrOffset
+  }
+  return frame
+}

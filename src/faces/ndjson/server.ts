@@ -1,0 +1,212 @@
+import { BgbashError, type Logger, openTaskManager } from '../../index.js'
+import { salvageId } from './framing.js'
+import { handleBash } from './handlers/bash.js'
+import { handleBashAckCompletions } from './handlers/bash-ack-completions.js'
+import { handleBashDrainCompletions } from './handlers/bash-drain-completions.js'
+import { handleBashKill } from './handlers/bash-kill.js'
+import { handleBashNotify } from './handlers/bash-notify.js'
+import { handleBashPromote } from './handlers/bash-promote.js'
+import { handleBashStatus } from './handlers/bash-status.js'
+import { handleBashUnnotify } from './handlers/bash-unnotify.js'
+import { handleBashWrite } from './handlers/bash-write.js'
+import { handleConfigure } from './handlers/configure.js'
+import { handleStatus } from './handlers/status.js'
+import { type Frame, parseRequest, type Request, WireError, type WireErrorCode } from './protocol.js'
+import type { EngineSettings, Handler, HandlerContext, Session } from './session.js'
+import { completionToWire } from './wire.js'
+
+/** Running tasks per session when `configure` does not say (AFT's default). */
+const DEFAULT_MAX_RUNNING = 8
+
+const HANDLERS: Record<string, Handler> = {
+  configure: handleConfigure,
+  bash: handleBash,
+  bash_status: handleBashStatus,
+  bash_kill: handleBashKill,
+  bash_promote: handleBashPromote,
+  bash_drain_completions: handleBashDrainCompletions,
+  bash_ack_completions: handleBashAckCompletions,
+  bash_notify: handleBashNotify,
+  bash_unnotify: handleBashUnnotify,
+  bash_write: handleBashWrite,
+  status: handleStatus,
+}
+
+/** Responses that carry the session's owed completions as `bg_completions`, as AFT's do. */
+const PIGGYBACK = new Set(['bash', 'bash_kill', 'status'])
+
+const ERROR_CODES: Partial<Record<string, WireErrorCode>> = {
+  limit_exceeded: 'background_task_limit_exceeded',
+  spawn_failed: 'execution_failed',
+}
+
+export interface NdjsonServerOptions {
+  home?: string
+  projectRoot?: string
+  version: string
+  /** Writes one line (without its newline) to the harness. */
+  write: (line: string) => void
+  logger?: Logger
+}
+
+/**
+ * The NDJSON engine: AFT's background-bash protocol over one line stream, one TaskManager per
+ * harness session, all on the same store. Knows nothing of stdio.
+ */
+export class NdjsonServer {
+  private readonly sessions = new Map<string, Promise<Session>>()
+  private readonly opened: Session[] = []
+  private readonly settings: EngineSettings
+  private readonly options: NdjsonServerOptions
+
+  constructor(options: NdjsonServerOptions) {
+    this.options = options
+    this.settings = {
+      home: options.home,
+      projectRoot: options.projectRoot,
+      maxRunning: DEFAULT_MAX_RUNNING,
+      longRunningMs: undefined,
+    }
+  }
+
+  /** Answers one request line; never throws: every failure becomes an error response. */
+  async handleLine(line: string): Promise<void> {
+    if (line.trim() === '') return
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(line)
+    } catch {
+      this.send(
+        errorFrame(salvageId(line), 'invalid_request', 'Invalid request: the line is not valid JSON.'),
+      )
+      return
+    }
+    let request: Request
+    try {
+      request = parseRequest(parsed)
+    } catch (error) {
+      const id = (parsed as { id?: unknown })?.id
+      this.send(
+        errorFrame(
+          typeof id === 'string' || typeof id === 'number' ? String(id) : undefined,
+          ...describe(error),
+        ),
+      )
+      return
+    }
+    await this.dispatch(request)
+  }
+
+  /** Answers a line that was too long to read. */
+  rejectLongLine(bytes: number): void {
+    this.send(
+      errorFrame(
+        undefined,
+        'invalid_request',
+        `Invalid request: line of ${bytes} bytes is over the 16 MiB limit.`,
+      ),
+    )
+  }
+
+  /** Closes every session's manager; tasks keep running for the next engine to adopt. */
+  async close(): Promise<void> {
+    await Promise.all(this.opened.map((session) => session.tm.close()))
+  }
+
+  private async dispatch(request: Request): Promise<void> {
+    const handler = HANDLERS[request.command]
+    const context = this.context(request.sessionId)
+    let frame: Frame
+    try {
+      if (!handler) throw new WireError('unknown_command', `Unknown command: ${request.command}.`)
+      frame = { id: request.id, success: true, ...(await handler(context, request.params)) }
+      if (PIGGYBACK.has(request.command)) await this.attachCompletions(frame, request.sessionId)
+    } catch (error) {
+      frame = errorFrame(request.id, ...describe(error))
+      await this.attachCompletions(frame, request.sessionId)
+    }
+    this.send(frame)
+  }
+
+  /** Owed completions ride on the response (not removed: only ack removes them). */
+  private async attachCompletions(frame: Frame, sessionId: string): Promise<void> {
+    const session = this.sessions.has(sessionId)
+      ? await this.sessions.get(sessionId)!.catch(() => undefined)
+      : undefined
+    if (!session) return
+    try {
+      frame.bg_completions = (await session.tm.peekCompletions()).map(completionToWire)
+    } catch (error) {
+      this.options.logger?.warn?.('could not read completions', { error: String(error) })
+    }
+  }
+
+  private context(sessionId: string): HandlerContext {
+    return {
+      sessionId,
+      session: () => this.openSession(sessionId),
+      settings: this.settings,
+      sessions: () => [...this.opened],
+      push: (frame) => this.send(frame),
+      version: this.options.version,
+    }
+  }
+
+  private openSession(sessionId: string): Promise<Session> {
+    let pending = this.sessions.get(sessionId)
+    if (!pending) {
+      pending = this.startSession(sessionId)
+      this.sessions.set(sessionId, pending)
+      pending.catch(() => this.sessions.delete(sessionId))
+    }
+    return pending
+  }
+
+  private async startSession(sessionId: string): Promise<Session> {
+    const tm = await openTaskManager({
+      home: this.settings.home,
+      sessionId,
+      projectRoot: this.settings.projectRoot,
+      maxRunning: this.settings.maxRunning,
+      longRunningMs: this.settings.longRunningMs,
+      logger: this.options.logger,
+    })
+    const session: Session = { id: sessionId, tm, pushed: new Set(), pendingMatches: [] }
+    // Tasks that ended while no engine ran wait for drain; those that end from now on are pushed.
+    tm.on('task_ended', (record) => {
+      if (!record.notify || session.pushed.has(record.taskId)) return
+      session.pushed.add(record.taskId)
+      tm.peekCompletions([record.taskId])
+        .then(([completion]) => {
+          if (completion) this.send({ type: 'bash_completed', ...completionToWire(completion) })
+        })
+        .catch((error) => this.options.logger?.warn?.('could not push completion', { error: String(error) }))
+    })
+    tm.on('long_running', (notice) =>
+      this.send({
+        type: 'bash_long_running',
+        task_id: notice.taskId,
+        session_id: notice.sessionId,
+        command: notice.command,
+        elapsed_ms: notice.elapsedMs,
+      }),
+    )
+    this.opened.push(session)
+    return session
+  }
+
+  private send(frame: Frame): void {
+    this.options.write(JSON.stringify(frame))
+  }
+}
+
+function errorFrame(id: string | undefined, code: WireErrorCode, message: string): Frame {
+  return { id: id ?? null, success: false, code, message }
+}
+
+function describe(error: unknown): [WireErrorCode, string] {
+  if (error instanceof WireError) return [error.code, error.message]
+  if (error instanceof BgbashError)
+    return [ERROR_CODES[error.code] ?? (error.code as WireErrorCode), error.message]
+  return ['execution_failed', `Internal error: ${(error as Error)?.message ?? String(error)}`]
+}
