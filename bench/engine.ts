@@ -42,7 +42,10 @@ async function measureFloor(runs: number, mark: string): Promise<{ spawn: Summar
   const exitMs: number[] = []
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now()
-    const child = spawn('/bin/sh', ['-c', `/usr/bin/env bash -c 'date +%s%N > ${mark}'`], { detached: true, stdio: 'ignore' })
+    const child = spawn('/bin/sh', ['-c', `/usr/bin/env bash -c 'date +%s%N > ${mark}'`], {
+      detached: true,
+      stdio: 'ignore',
+    })
     spawnMs.push(performance.now() - t0)
     const exitedAt = await new Promise<number>((resolve) => child.on('exit', () => resolve(Date.now())))
     exitMs.push(exitedAt - readMark(mark))
@@ -67,7 +70,17 @@ export async function benchEngine(runs: number): Promise<Row[]> {
       completionMs.push(noticedAt - readMark(mark))
     }
     rows.push(row('spawn → reply (library)', 'ms', summarize(spawnMs), floor.spawn, '≤ 2× floor', 2))
-    rows.push(row('exit → completion, owned task', 'ms', summarize(completionMs), floor.exit, 'p50 ≤ 2 ms (issue: ≤ 5 ms)', undefined, 2))
+    rows.push(
+      row(
+        'exit → completion, owned task',
+        'ms',
+        summarize(completionMs),
+        floor.exit,
+        'p50 ≤ 2 ms (issue: ≤ 5 ms)',
+        undefined,
+        2,
+      ),
+    )
 
     const burst = Math.min(200, runs * 4)
     const t0 = performance.now()
@@ -75,7 +88,17 @@ export async function benchEngine(runs: number): Promise<Row[]> {
     for (let i = 0; i < burst; i++) ids.push((await tm.spawn({ command: 'true', notify: false })).taskId)
     const burstMs = performance.now() - t0
     await tm.wait(ids)
-    rows.push(row(`${burst} spawns back to back (total)`, 'ms', summarize([burstMs]), undefined, '< 600 ms for 200', undefined, burst === 200 ? 600 : undefined))
+    rows.push(
+      row(
+        `${burst} spawns back to back (total)`,
+        'ms',
+        summarize([burstMs]),
+        undefined,
+        '< 600 ms for 200',
+        undefined,
+        burst === 200 ? 600 : undefined,
+      ),
+    )
 
     const killMs: number[] = []
     for (let i = 0; i < Math.max(5, Math.floor(runs / 5)); i++) {
@@ -85,7 +108,17 @@ export async function benchEngine(runs: number): Promise<Row[]> {
       await tm.kill(taskId)
       killMs.push(performance.now() - k0)
     }
-    rows.push(row('kill of a polite tree (3 processes)', 'ms', summarize(killMs), undefined, '≤ 20 ms', undefined, 20))
+    rows.push(
+      row(
+        'kill of a polite tree (3 processes)',
+        'ms',
+        summarize(killMs),
+        undefined,
+        '≤ 20 ms',
+        undefined,
+        20,
+      ),
+    )
     await tm.close()
 
     // Adopted: a task started by a manager that closed; a new manager watches its files.
@@ -93,7 +126,9 @@ export async function benchEngine(runs: number): Promise<Row[]> {
     for (let i = 0; i < Math.max(10, Math.floor(runs / 2)); i++) {
       const gate = path.join(home, `gate-${i}`)
       const starter = await openTaskManager({ home, sessionId: 'bench-adopt', backgroundGc: false })
-      const { taskId } = await starter.spawn({ command: `while [ ! -e ${gate} ]; do sleep 0.005; done; date +%s%N > ${mark}` })
+      const { taskId } = await starter.spawn({
+        command: `while [ ! -e ${gate} ]; do sleep 0.005; done; date +%s%N > ${mark}`,
+      })
       await starter.close()
       const adopter = await openTaskManager({ home, sessionId: 'bench-adopt', backgroundGc: false })
       const noticed = nextCompletion(adopter, taskId)
@@ -101,7 +136,17 @@ export async function benchEngine(runs: number): Promise<Row[]> {
       adoptedMs.push((await noticed) - readMark(mark))
       await adopter.close()
     }
-    rows.push(row('exit → completion, adopted task', 'ms', summarize(adoptedMs), floor.exit, 'p50 ≤ 5 ms', undefined, 5))
+    rows.push(
+      row(
+        'exit → completion, adopted task',
+        'ms',
+        summarize(adoptedMs),
+        floor.exit,
+        'p50 ≤ 5 ms',
+        undefined,
+        5,
+      ),
+    )
   } finally {
     fs.rmSync(home, { recursive: true, force: true })
   }

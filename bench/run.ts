@@ -1,6 +1,7 @@
 // npm run bench [-- --quick] [-- --json]: measures bgbash against the raw Node floor in the same run.
 import os from 'node:os'
 import { benchEngine, type Row } from './engine.js'
+import { benchNdjson } from './ndjson.js'
 
 const args = new Set(process.argv.slice(2))
 const quick = args.has('--quick')
@@ -8,10 +9,15 @@ const jsonOnly = args.has('--json')
 const runs = quick ? 20 : 60
 
 const started = Date.now()
-const rows: Row[] = await benchEngine(runs)
+const rows: Row[] = [...(await benchEngine(runs)), ...(await benchNdjson(Math.max(50, runs)))]
 const report = {
   when: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  },
   runs,
   quick,
   durationMs: Date.now() - started,
@@ -35,8 +41,11 @@ if (jsonOnly) {
     r.pass === undefined ? '' : r.pass ? 'yes' : 'NO',
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
-  const print = (cells: string[]) => console.log(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
-  console.log(`bgbash bench — ${report.machine.cpus} cores, ${report.machine.node}, ${runs} runs per latency (times in ms)`)
+  const print = (cells: string[]) =>
+    console.log(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+  console.log(
+    `bgbash bench — ${report.machine.cpus} cores, ${report.machine.node}, ${runs} runs per latency (times in ms)`,
+  )
   print(header)
   for (const line of lines) print(line)
   console.log('\nJSON:')

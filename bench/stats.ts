@@ -11,7 +11,13 @@ export function summarize(samples: number[]): Summary {
   const sorted = [...samples].sort((a, b) => a - b)
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
   const mean = sorted.reduce((sum, x) => sum + x, 0) / Math.max(1, sorted.length)
-  return { n: sorted.length, p50: round(at(0.5)), p95: round(at(0.95)), max: round(sorted.at(-1) ?? Number.NaN), mean: round(mean) }
+  return {
+    n: sorted.length,
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    max: round(sorted.at(-1) ?? Number.NaN),
+    mean: round(mean),
+  }
 }
 
 export function round(x: number): number {

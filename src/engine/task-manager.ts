@@ -21,8 +21,9 @@ import { isProcessAlive, readProcStat } from '../proc/procfs.js'
 import { resolveShell } from '../proc/shell.js'
 import { makeFifo, spawnWrapper } from '../proc/spawn.js'
 import { collectTaskProcesses, ProcessSnapshot, type TaskRoot } from '../proc/tree.js'
+import { exists } from '../store/fsx.js'
 import { getTrimMark, planTrim, readDiskUsage, readLog, trimLog } from '../store/output-log.js'
-import { assertTaskId, isTaskId, type TaskPaths } from '../store/paths.js'
+import { assertTaskId, getTaskPaths, isTaskId, type TaskPaths } from '../store/paths.js'
 import {
   buildTaskRecord,
   claimDelivery,
@@ -30,6 +31,7 @@ import {
   createKillInfo,
   type EndInfo,
   getDroppedBytes,
+  isDelivered,
   markPromoted,
   type PidInfo,
   readDroppedInfo,
@@ -186,6 +188,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   private readonly owed = new Set<string>()
   private readonly timers: NodeJS.Timeout[] = []
   private readonly outputWatches = new OutputWatches()
+  private readonly completionCache = new Map<string, Completion>()
   private readonly leftoverQueue: Array<{ paths: TaskPaths; root: TaskRoot }> = []
   private closeSessionWatch: () => void = () => {}
   private closed = false
@@ -710,6 +713,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
    */
   private claim(taskId: string, paths: TaskPaths, ended?: TaskRecord): Completion | undefined {
     this.owed.delete(taskId)
+    this.completionCache.delete(taskId)
     let record = ended
     if (!record) {
       const files = this.store.readFiles(paths)
@@ -746,15 +750,32 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     const wanted = taskIds?.map(assertTaskId)
     for (const taskId of wanted ?? [...this.owed]) {
       if (!this.owed.has(taskId)) continue
-      const paths = this.store.findTask(taskId, [this.sessionDir])
-      const files = paths && this.store.readFiles(paths)
-      if (!paths || !files?.end || files.delivered || !files.meta.notify) {
-        this.owed.delete(taskId)
-        continue
-      }
-      out.push(buildCompletion(this.recordOf(files), paths))
+      const completion = this.readOwedCompletion(taskId)
+      if (completion) out.push(completion)
+      else this.owed.delete(taskId)
     }
     return out
+  }
+
+  /**
+   * The completion of an ended task of this session while it is still owed. An ended task's
+   * completion never changes, so it is built once and kept until delivered; each call only checks
+   * that no manager delivered it meanwhile (one lstat), since harnesses peek on every request.
+   */
+  private readOwedCompletion(taskId: string): Completion | undefined {
+    const paths = getTaskPaths(this.sessionDir, taskId)
+    let completion = this.completionCache.get(taskId)
+    if (!completion) {
+      const files = this.store.readFiles(paths)
+      if (!files?.end || files.delivered || !files.meta.notify) return undefined
+      completion = buildCompletion(this.recordOf(files), paths)
+      this.completionCache.set(taskId, completion)
+    }
+    if (isDelivered(paths) || !exists(paths.task)) {
+      this.completionCache.delete(taskId)
+      return undefined
+    }
+    return completion
   }
 
   /**
