@@ -247,3 +247,22 @@ test('on stdin EOF the engine exits cleanly and leaves tasks running', async (t)
   const tm = await store.open({ sessionId: '__default__' })
   assert.equal((await tm.status(task_id)).status, 'running')
 })
+
+test('bash_long_running frames come at the interval set through configure', async (t) => {
+  const { client } = await startEngine(t)
+  await client.request('configure', {
+    config: [
+      { tier: 'project', source: 'aft.jsonc', doc: '{"bash": {"long_running_reminder_interval_ms": 50}}' },
+    ],
+  })
+  const { task_id } = await client.request('bash', { command: 'sleep 30' }, { session_id: 'lr' })
+  const first = await client.waitFor((f) => f.type === 'bash_long_running' && f.task_id === task_id)
+  const second = await client.waitFor(
+    (f) => f.type === 'bash_long_running' && f.task_id === task_id && f.elapsed_ms > first.elapsed_ms,
+  )
+  assert.equal(first.session_id, 'lr')
+  assert.equal(first.command, 'sleep 30')
+  assert.ok(first.elapsed_ms >= 50)
+  assert.ok(second.elapsed_ms >= 100)
+  await client.request('bash_kill', { task_id }, { session_id: 'lr' })
+})
