@@ -53,11 +53,32 @@ async function measureFloor(runs: number, mark: string): Promise<{ spawn: Summar
   return { spawn: summarize(spawnMs), exit: summarize(exitMs) }
 }
 
+/**
+ * What creating one file costs on this disk right now (mkdir + a new file, as a task directory
+ * needs): spawning a task creates three, so this explains much of a slow spawn reply.
+ */
+function measureFileCreation(home: string, runs: number): Summary {
+  const samples: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    fs.mkdirSync(path.join(home, `probe-${i}`))
+    fs.writeFileSync(path.join(home, `probe-${i}`, 'f'), 'x')
+    samples.push((performance.now() - t0) / 2)
+  }
+  return summarize(samples)
+}
+
 export async function benchEngine(runs: number): Promise<Row[]> {
   const home = tempHome()
   const mark = path.join(home, 'mark')
   const rows: Row[] = []
   try {
+    rows.push({
+      name: `baseline: create one file in ${os.tmpdir()}`,
+      unit: 'ms',
+      bgbash: measureFileCreation(home, runs),
+      target: 'the disk, not bgbash',
+    })
     const floor = await measureFloor(runs, mark)
     const tm = await openTaskManager({ home, sessionId: 'bench', backgroundGc: false, maxRunning: 2000 })
     const spawnMs: number[] = []
@@ -76,9 +97,9 @@ export async function benchEngine(runs: number): Promise<Row[]> {
         'ms',
         summarize(completionMs),
         floor.exit,
-        'p50 ≤ 2 ms (issue: ≤ 5 ms)',
+        'p50 ≤ 5 ms (aim 2)',
         undefined,
-        2,
+        5,
       ),
     )
 
