@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import { DEFAULT_READ_BYTES, OUTPUT_HEAD_KEEP_BYTES } from '../constants.js'
 import { BgbashError } from '../errors.js'
 import { punchHole } from '../proc/punch.js'
+import type { ReadOptions, ReadResult } from '../types.js'
 import { READ_FLAGS } from './fsx.js'
 import type { TaskPaths } from './paths.js'
 import { type DroppedInfo, getDroppedBytes, readDroppedInfo, writeDroppedInfo } from './records.js'
@@ -11,21 +12,8 @@ const TAIL_CHUNK_BYTES = 64 * 1024
 /** Punch-hole frees whole file-system blocks; keep hole edges on block boundaries. */
 const BLOCK_BYTES = 4096
 
-export interface LogWindow {
-  text: string
-  offset: number
-  nextOffset: number
-  totalBytes: number
-  droppedBytes: number
-  eof: boolean
-}
-
-export interface LogReadOptions {
-  offset?: number
-  maxBytes?: number
-  tailLines?: number
-  headLines?: number
-}
+/** A window of a log: a read result without the task's status, which the store does not know. */
+export type LogWindow = Omit<ReadResult, 'status'>
 
 function checkCount(name: string, value: number | undefined, min: number): void {
   if (value === undefined) return
@@ -112,7 +100,7 @@ function findHeadEnd(fd: number, start: number, lines: number, limit: number): n
  * Reads a window of a task's log without loading the whole file. Offsets are absolute over
  * everything the task ever wrote; the part the disk cap dropped is skipped.
  */
-export function readLog(paths: TaskPaths, options: LogReadOptions = {}): LogWindow {
+export function readLog(paths: TaskPaths, options: ReadOptions = {}): LogWindow {
   checkCount('offset', options.offset, 0)
   checkCount('max_bytes', options.maxBytes, 1)
   checkCount('tail_lines', options.tailLines, 1)

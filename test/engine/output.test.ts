@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
-import { useTestStore } from '../helpers/store.js'
+import { taskDirOf, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 
 test('stdout and stderr are interleaved in the order written', async (t) => {
@@ -55,13 +55,7 @@ test('tail of a huge log is read without loading the file', async (t) => {
   const tm = await (await useTestStore(t)).open()
   const { taskId } = await tm.spawn({ command: 'echo start' })
   await tm.wait([taskId])
-  const log = path.join(
-    tm.storeRoot,
-    'sessions',
-    fs.readdirSync(path.join(tm.storeRoot, 'sessions'))[0]!,
-    taskId,
-    'output.log',
-  )
+  const log = path.join(taskDirOf(tm.storeRoot, taskId), 'output.log')
   // A sparse 8 GiB log: reading it whole would exceed Node's buffer limit and throw.
   fs.truncateSync(log, 8 * 1024 ** 3)
   fs.appendFileSync(log, '\nlast line\n')
@@ -74,13 +68,7 @@ test('the disk cap holds while a flooding task runs: 200 MiB written, a few MiB 
   const cap = 5 * 1024 * 1024
   const tm = await (await useTestStore(t)).open({ outputCapBytes: cap })
   const { taskId } = await tm.spawn({ command: 'echo FIRST-LINE; yes' })
-  const log = path.join(
-    tm.storeRoot,
-    'sessions',
-    fs.readdirSync(path.join(tm.storeRoot, 'sessions'))[0]!,
-    taskId,
-    'output.log',
-  )
+  const log = path.join(taskDirOf(tm.storeRoot, taskId), 'output.log')
   let maxOnDisk = 0
   // Sample the blocks on disk while the task writes 40 times its cap.
   await pollUntil(

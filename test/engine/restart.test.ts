@@ -6,19 +6,12 @@ import { test } from 'node:test'
 import type { Completion } from '../../src/index.js'
 import { killHard, readFirstLine, runFixture } from '../helpers/child.js'
 import { isAlive, PidTracker } from '../helpers/pids.js'
-import { useTestStore } from '../helpers/store.js'
+import { taskDirOf, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 
 const SESSION = 'restart-session'
 
-function taskDir(home: string, taskId: string): string {
-  const sessions = path.join(home, 'sessions')
-  for (const key of fs.readdirSync(sessions)) {
-    const dir = path.join(sessions, key, taskId)
-    if (fs.existsSync(dir)) return dir
-  }
-  throw new Error(`no dir for ${taskId}`)
-}
+const taskDir = taskDirOf
 
 function readJson(file: string) {
   return JSON.parse(fs.readFileSync(file, 'utf8'))

@@ -65,3 +65,13 @@ export function snapshotTree(root: string): string[] {
   walk(root)
   return out.sort()
 }
+
+/** Path of a task's directory in a store (the one session directory that holds it). */
+export function taskDirOf(storeRoot: string, taskId: string): string {
+  const sessions = path.join(storeRoot, 'sessions')
+  for (const key of fs.readdirSync(sessions)) {
+    const dir = path.join(sessions, key, taskId)
+    if (fs.existsSync(dir)) return dir
+  }
+  throw new Error(`no directory for ${taskId} in ${storeRoot}`)
+}
