@@ -1,13 +1,24 @@
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
 import { test } from 'node:test'
 import { BgbashError } from '../../src/index.js'
-import { snapshotTree, useTestStore } from '../helpers/store.js'
+import { snapshotTree, taskDirOf, useTestStore } from '../helpers/store.js'
+import { pollUntil } from '../helpers/wait.js'
 
 test('bad input is a typed error and leaves the store unchanged', async (t) => {
   const store = await useTestStore(t)
   const tm = await store.open({ maxRunning: 2 })
   const running = await tm.spawn({ command: 'sleep 30', description: 'first sleeper' })
-  await tm.spawn({ command: 'sleep 31' })
+  const second = await tm.spawn({ command: 'sleep 31' })
+  // The wrappers open their own log and exit records just after they start.
+  for (const { taskId } of [running, second]) {
+    await pollUntil(
+      () => fs.existsSync(path.join(taskDirOf(store.home, taskId), 'exit')),
+      (found) => found,
+      { what: `${taskId} to open its records` },
+    )
+  }
   const before = snapshotTree(store.home)
   const cases: Array<[string, () => Promise<unknown>, string, RegExp?]> = [
     [

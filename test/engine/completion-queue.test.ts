@@ -85,5 +85,6 @@ test('a long-running notice comes every interval while the task runs', async (t)
   await twoNotices
   assert.equal(notices[0]!.taskId, taskId)
   assert.ok(notices[1]!.elapsedMs > notices[0]!.elapsedMs)
-  assert.ok(notices[0]!.elapsedMs >= 40)
+  // Timers run on the monotonic clock, elapsedMs on the wall clock: allow a few ms either way.
+  assert.ok(notices[0]!.elapsedMs >= 30, `first notice after ${notices[0]!.elapsedMs} ms`)
 })
