@@ -15,6 +15,16 @@ export type {
 export { isTerminal } from './engine/task-manager.js'
 export type { WaitForOptions, WaitForReason, WaitForResult } from './engine/wait-for.js'
 export { BgbashError, ERROR_CODES, type ErrorCode } from './errors.js'
+export {
+  buildView,
+  COMPLETION_FAILURE_BYTES,
+  COMPLETION_SUCCESS_BYTES,
+  FOREGROUND_RESULT_BYTES,
+  type OutputView,
+  STATUS_PREVIEW_BYTES,
+  stripAnsi,
+  type ViewOptions,
+} from './output/index.js'
 export { resolveStoreRoot } from './store/paths.js'
 export {
   type Completion,

@@ -1,12 +1,4 @@
-// TEMP until src/output lands
-const COMPLETION_SUCCESS_BYTES = 1024
-const COMPLETION_FAILURE_BYTES = 4096
-function buildView(text: string, o: { budgetBytes: number; readHint?: string }) {
-  const b = Buffer.from(text)
-  if (b.length <= o.budgetBytes) return { text, truncated: false }
-  return { text: b.subarray(b.length - o.budgetBytes).toString('utf8'), truncated: true }
-}
-
+import { buildView, COMPLETION_FAILURE_BYTES, COMPLETION_SUCCESS_BYTES } from '../output/index.js'
 import { readHeadAndTail } from '../store/output-log.js'
 import type { TaskPaths } from '../store/paths.js'
 import type { Completion, TaskRecord } from '../types.js'

@@ -1,13 +1,17 @@
-import type { TaskManager } from '../../index.js'
+import { buildView, STATUS_PREVIEW_BYTES, type TaskManager } from '../../index.js'
 
-/** Status preview budget (SPEC §7: 8 KiB). */
-const STATUS_PREVIEW_BYTES = 8 * 1024
+/** What a status preview reads from the end of the log before building its view. */
+const PREVIEW_READ_BYTES = 64 * 1024
 
-/** The end of a task's output within the status budget. */
+/** A model-sized view of the end of a task's output (SPEC §7 status budget: 8 KiB). */
 export async function readPreview(
   tm: TaskManager,
   taskId: string,
 ): Promise<{ text: string; truncated: boolean }> {
-  const tail = await tm.read(taskId, { tailLines: 400, maxBytes: STATUS_PREVIEW_BYTES })
-  return { text: tail.text, truncated: tail.offset > 0 || tail.droppedBytes > 0 }
+  const tail = await tm.read(taskId, { tailLines: 2000, maxBytes: PREVIEW_READ_BYTES })
+  const view = buildView(tail.text, {
+    budgetBytes: STATUS_PREVIEW_BYTES,
+    readHint: `read them with bash_status output_offset (from ${tail.offset})`,
+  })
+  return { text: view.text, truncated: view.truncated || tail.offset > 0 }
 }
