@@ -1,6 +1,18 @@
-// CSI (ESC [ … final), OSC (ESC ] … BEL or ESC \), other two-byte escapes, and stray C1 CSI.
-const ANSI_PATTERN =
-  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[PX^_][^\u001b]*\u001b\\|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g
+/**
+ * CSI (ESC [ … final byte), OSC (ESC ] … BEL or ESC \), DCS/SOS/PM/APC strings, other two-byte
+ * escapes, and the one-byte C1 CSI. Built from a string: a regex literal full of control
+ * characters is hard to read.
+ */
+const ANSI_PATTERN = new RegExp(
+  [
+    String.raw`\u001b\[[0-?]*[ -/]*[@-~]`,
+    String.raw`\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)`,
+    String.raw`\u001b[PX^_][^\u001b]*\u001b\\`,
+    String.raw`\u001b[@-Z\\-_]`,
+    String.raw`\u009b[0-?]*[ -/]*[@-~]`,
+  ].join('|'),
+  'g',
+)
 
 /** Removes terminal escape sequences (colours, cursor moves, titles, hyperlinks). */
 export function stripAnsi(text: string): string {
