@@ -47,17 +47,25 @@ export interface KillTreeResult {
 }
 
 /**
- * SIGTERM to every process, up to `graceMs` for them to exit, then SIGKILL to whatever is left
- * (gathered again, so children forked during the grace die too).
+ * SIGTERM to every process, up to `graceMs` for them to exit, then SIGKILL to whatever is left.
+ * Processes born during the grace (a shell's exit trap, a respawning child) get SIGTERM too while
+ * grace remains; the tree is gathered again before SIGKILL, so none is missed.
  */
 export async function killTree(collect: () => ProcRef[], graceMs: number): Promise<KillTreeResult> {
-  const first = collect()
-  signalProcesses(first, 'SIGTERM')
-  // A stopped process cannot act on SIGTERM until it is continued.
-  signalProcesses(first, 'SIGCONT')
-  const stubborn = await waitGone(first, graceMs)
-  const late = collect().filter((proc) => !first.some((known) => known.pid === proc.pid))
-  const rest = [...stubborn, ...late]
+  const deadline = Date.now() + graceMs
+  const known = new Set<number>()
+  let alive: ProcRef[] = []
+  for (let round = 0; round < 5; round++) {
+    const fresh = collect().filter((proc) => !known.has(proc.pid))
+    if (fresh.length === 0 && round > 0) break
+    for (const proc of fresh) known.add(proc.pid)
+    signalProcesses(fresh, 'SIGTERM')
+    // A stopped process cannot act on SIGTERM until it is continued.
+    signalProcesses(fresh, 'SIGCONT')
+    alive = await waitGone([...alive, ...fresh], Math.max(0, deadline - Date.now()))
+    if (alive.length > 0 || Date.now() >= deadline) break
+  }
+  const rest = [...alive, ...collect().filter((proc) => !alive.some((a) => a.pid === proc.pid))]
   if (rest.length === 0) return { signal: 'SIGTERM', survivors: [] }
   signalProcesses(rest, 'SIGKILL')
   const survivors = await waitGone(rest, 2000)

@@ -33,11 +33,17 @@ export async function runDemo(io: CliIo): Promise<number> {
       tm.on('completion', (completion: Completion) => {
         const noticedAt = Date.now()
         const endedAt = readEndMark(marks, completion.taskId) ?? noticedAt
+        // A task that exited by itself: how long from its exit to this notice. A killed one ends
+        // when its whole tree is gone, which the kill itself waits for.
+        const latency =
+          completion.endReason === 'exit' || completion.endReason === 'signal'
+            ? color.cyan(`exit→notice ${Math.max(0, noticedAt - endedAt).toFixed(1)} ms`)
+            : color.dim(`ended by bgbash (${completion.endReason})`)
         const status =
           completion.status === 'completed' ? color.green(completion.status) : color.red(completion.status)
         writeLine(
           io.stdout,
-          `${color.dim(`+${String(noticedAt - started).padStart(5)} ms`)}  ${completion.taskId}  ${labels.get(completion.taskId)?.padEnd(24)} ${status.padEnd(20)} exit ${String(completion.exitCode).padEnd(4)} ${color.cyan(`end→notice ${Math.max(0, noticedAt - endedAt).toFixed(1)} ms`)}`,
+          `${color.dim(`+${String(noticedAt - started).padStart(5)} ms`)}  ${completion.taskId}  ${labels.get(completion.taskId)?.padEnd(24)} ${status.padEnd(20)} exit ${String(completion.exitCode).padEnd(4)} ${latency}`,
         )
         const preview = completion.outputPreview.trim().split('\n').slice(-1)[0]
         if (preview) writeLine(io.stdout, color.dim(`           └ ${preview}`))
