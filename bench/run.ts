@@ -1,6 +1,7 @@
 // npm run bench [-- --quick] [-- --json]: measures bgbash against the raw Node floor in the same run.
 import os from 'node:os'
 import { benchEngine, type Row } from './engine.js'
+import { benchMcp } from './mcp.js'
 import { benchNdjson } from './ndjson.js'
 
 const args = new Set(process.argv.slice(2))
@@ -9,7 +10,11 @@ const jsonOnly = args.has('--json')
 const runs = quick ? 20 : 60
 
 const started = Date.now()
-const rows: Row[] = [...(await benchEngine(runs)), ...(await benchNdjson(Math.max(50, runs)))]
+const rows: Row[] = [
+  ...(await benchEngine(runs)),
+  ...(await benchNdjson(Math.max(50, runs))),
+  ...(await benchMcp(Math.max(50, runs))),
+]
 const report = {
   when: new Date().toISOString(),
   machine: {

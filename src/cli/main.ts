@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { BgbashError } from '../index.js'
 import { runDemo } from './commands/demo.js'
+import { type McpCommandOptions, runMcp } from './commands/mcp.js'
 import { runNdjson } from './commands/ndjson.js'
 import { type CliIo, writeLine } from './io.js'
 
@@ -26,6 +27,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
     .action(async (options: { home?: string }) => {
       exitCode = await runNdjson(io, options)
+    })
+  program
+    .command('mcp')
+    .description('serve the MCP tools (bash, bash_wait, bash_output, …) on stdin/stdout')
+    .option('--session <id>', 'session owning the tasks (default $BGBASH_SESSION, else the project path)')
+    .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
+    .option('--long-running-ms <ms>', 'remind the agent of tasks still running this often (default 10 min)')
+    .action(async (options: McpCommandOptions) => {
+      exitCode = await runMcp(io, options)
     })
   try {
     await program.parseAsync(argv, { from: 'user' })

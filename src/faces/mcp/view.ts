@@ -1,77 +1,110 @@
-// A stop-gap until src/output lands (SPEC §7 views): this keeps only ANSI stripping, redraw
-// collapse and a head + tail cut within a byte budget. Switch callers to src/output's buildView then.
-import stripAnsi from 'strip-ansi'
-import type { TaskManager } from '../../index.js'
+// Model views of a task's output, read from the log in bounded windows and built by the shared
+// view (src/output via the public API): ANSI stripped, redraws collapsed, repeats folded, error
+// lines kept, head and tail within a byte budget.
+import {
+  buildView,
+  FOREGROUND_RESULT_BYTES,
+  STATUS_PREVIEW_BYTES,
+  stripAnsi,
+  type TaskManager,
+} from '../../index.js'
 
-/** Foreground result budget (SPEC §7: 16 KiB). */
-export const FOREGROUND_RESULT_BYTES = 16 * 1024
-/** Status preview budget (SPEC §7: 8 KiB). */
-export const STATUS_PREVIEW_BYTES = 8 * 1024
+export { FOREGROUND_RESULT_BYTES, STATUS_PREVIEW_BYTES }
 
-/** Share of a budget given to the head of the output; the tail usually says more (errors, summaries). */
-const HEAD_SHARE = 0.25
+/** Bytes read from each end of a log to build a view (as completions do): views are at most 16 KiB. */
+const VIEW_HEAD_BYTES = 16 * 1024
+const VIEW_TAIL_BYTES = 64 * 1024
+/** Lines read from the end for a status preview. */
+const PREVIEW_TAIL_LINES = 2000
 
-export interface OutputView {
+export interface TaskOutputView {
   text: string
-  /** Something was left out: the middle of the output, or bytes the disk cap dropped. */
+  /** Something was left out: lines of the middle, or bytes the disk cap dropped. */
   truncated: boolean
-  /** Absolute offset just after the last byte shown. */
+  /** Absolute offset just after the last byte the view covers (the end of the log when it was read). */
   endOffset: number
   totalBytes: number
 }
 
-/** Text as a person would see it on a terminal: no escape sequences, each `\r` redraw at its last state. */
-export function cleanText(text: string): string {
-  return stripAnsi(text)
-    .split('\n')
-    .map((line) => {
-      const body = line.endsWith('\r') ? line.slice(0, -1) : line
-      const at = body.lastIndexOf('\r')
-      return at < 0 ? body : body.slice(at + 1)
+/**
+ * The foreground view of a task's whole output: its head and tail (and the error lines between
+ * them) within `budgetBytes`. Reads at most 80 KiB of the log, whatever its size.
+ */
+export async function readOutputView(
+  tm: TaskManager,
+  taskId: string,
+  budgetBytes: number,
+): Promise<TaskOutputView> {
+  const head = await tm.read(taskId, { offset: 0, maxBytes: VIEW_HEAD_BYTES })
+  let text = head.text
+  let endOffset = head.nextOffset
+  let isCut = head.droppedBytes > 0
+  if (!head.eof) {
+    // Both windows end or start mid-line: keep whole lines only.
+    text = cutAfterLastNewline(head.text)
+    const headEnd = head.offset + Buffer.byteLength(text)
+    const tail = await tm.read(taskId, {
+      offset: Math.max(headEnd, head.totalBytes - VIEW_TAIL_BYTES),
+      maxBytes: VIEW_TAIL_BYTES,
     })
-    .join('\n')
+    let tailText = tail.text
+    if (tail.offset > headEnd) tailText = tailText.slice(tailText.indexOf('\n') + 1)
+    const gap = tail.offset + (Buffer.byteLength(tail.text) - Buffer.byteLength(tailText)) - headEnd
+    if (gap > 0) {
+      isCut = true
+      text += `… ${gap} bytes not read here: bash_output task_id=${taskId} offset=${headEnd} reads them …\n`
+    }
+    text += tailText
+    endOffset = tail.nextOffset
+  }
+  const view = buildView(text, {
+    budgetBytes,
+    readHint: `read them with bash_output task_id=${taskId} (offset, tail_lines or grep)`,
+  })
+  return { text: view.text, truncated: view.truncated || isCut, endOffset, totalBytes: head.totalBytes }
+}
+
+/** The end of a task's output within `budgetBytes` (a status preview). */
+export async function readTailView(
+  tm: TaskManager,
+  taskId: string,
+  budgetBytes: number,
+): Promise<TaskOutputView> {
+  const tail = await tm.read(taskId, { tailLines: PREVIEW_TAIL_LINES, maxBytes: VIEW_TAIL_BYTES })
+  const view = buildView(tail.text, {
+    budgetBytes,
+    readHint: `read them with bash_output task_id=${taskId}`,
+  })
+  const isCut = tail.offset > 0 || tail.droppedBytes > 0
+  return {
+    text: `${tail.offset > 0 ? `… ${tail.offset} earlier bytes not shown …\n` : ''}${view.text}`,
+    truncated: view.truncated || isCut,
+    endOffset: tail.nextOffset,
+    totalBytes: tail.totalBytes,
+  }
+}
+
+function cutAfterLastNewline(text: string): string {
+  const at = text.lastIndexOf('\n')
+  return at < 0 ? text : text.slice(0, at + 1)
 }
 
 /**
- * A model-sized view of a task's output: all of it when it fits the budget, else its head and
- * tail with a marker saying how many bytes were left out and how to read them. Reads at most
- * `budgetBytes` from the log, whatever its size.
+ * Text as a terminal would show it, line for line (no folding, so line numbers hold): escape
+ * sequences stripped, each `\r` redraw at its last state. src/output has `collapseRedraws`, but
+ * the public API does not export it.
  */
-export async function readOutputView(tm: TaskManager, taskId: string, budgetBytes: number): Promise<OutputView> {
-  const head = await tm.read(taskId, { offset: 0, maxBytes: budgetBytes })
-  if (head.eof) {
-    return {
-      text: cleanText(head.text),
-      truncated: head.droppedBytes > 0,
-      endOffset: head.nextOffset,
-      totalBytes: head.totalBytes,
-    }
-  }
-  const headBytes = Math.floor(budgetBytes * HEAD_SHARE)
-  const tailBytes = budgetBytes - headBytes
-  const headPart = await tm.read(taskId, { offset: 0, maxBytes: headBytes })
-  const tail = await tm.read(taskId, { offset: Math.max(0, head.totalBytes - tailBytes), maxBytes: tailBytes })
-  const omitted = tail.offset - headPart.nextOffset - tail.droppedBytes
-  const marker =
-    `\n… ${omitted > 0 ? `${omitted} bytes` : 'some output'} left out` +
-    `${tail.droppedBytes > 0 ? ` (${tail.droppedBytes} more dropped by the disk cap)` : ''}` +
-    `: read them with bash_output task_id=${taskId} offset=${headPart.nextOffset} …\n`
-  return {
-    text: `${cleanText(headPart.text)}${marker}${cleanText(tail.text)}`,
-    truncated: true,
-    endOffset: tail.nextOffset,
-    totalBytes: tail.totalBytes,
-  }
-}
-
-/** The last `budgetBytes` of a task's output (a status preview). */
-export async function readTailView(tm: TaskManager, taskId: string, budgetBytes: number): Promise<OutputView> {
-  const tail = await tm.read(taskId, { tailLines: 200, maxBytes: budgetBytes })
-  const isCut = tail.offset > 0 || tail.droppedBytes > 0
-  return {
-    text: `${isCut ? `… ${tail.offset} earlier bytes not shown\n` : ''}${cleanText(tail.text)}`,
-    truncated: isCut,
-    endOffset: tail.nextOffset,
-    totalBytes: tail.totalBytes,
-  }
+export function cleanText(text: string): string {
+  const plain = stripAnsi(text)
+  if (!plain.includes('\r')) return plain
+  return plain
+    .split('\n')
+    .map((line) => {
+      const body = line.endsWith('\r') ? line.slice(0, -1) : line
+      let shown = ''
+      // Later writes overwrite earlier ones from the start of the line.
+      for (const part of body.split('\r')) shown = part + shown.slice(part.length)
+      return shown
+    })
+    .join('\n')
 }

@@ -1,0 +1,57 @@
+import type { Readable, Writable } from 'node:stream'
+import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio'
+import { createServer } from '../../faces/mcp/server.js'
+import { McpState } from '../../faces/mcp/state.js'
+import { type Logger, openTaskManager } from '../../index.js'
+import type { CliIo } from '../io.js'
+import { readVersion } from '../version.js'
+
+export interface McpCommandOptions {
+  home?: string
+  session?: string
+  /** Interval of "still running" reminders, in ms (a string from the command line); default 10 min. */
+  longRunningMs?: string
+}
+
+/**
+ * `bgbash mcp`: serves the MCP tools on stdin/stdout until the client closes stdin, then closes its
+ * manager and leaves the tasks running for the next server to adopt. stdout carries the protocol
+ * only; logs go to stderr.
+ */
+export async function runMcp(io: CliIo, options: McpCommandOptions): Promise<number> {
+  const logger = stderrLogger(io.stderr)
+  const tm = await openTaskManager({
+    home: options.home,
+    sessionId: options.session ?? io.env.BGBASH_SESSION,
+    projectRoot: io.cwd,
+    longRunningMs: options.longRunningMs === undefined ? undefined : Number(options.longRunningMs),
+    logger,
+  })
+  const state = new McpState(tm)
+  const transport = new StdioServerTransport(io.stdin as Readable, io.stdout as Writable)
+  const closed = new Promise<void>((resolve) => {
+    serveStdio(() => createServer(tm, { state, version: readVersion(), logger }), {
+      transport,
+      onerror: (error) => logger.warn?.('protocol error', { error: error.message }),
+    })
+    // serveStdio owns the transport's callbacks; chain onto its close handler to learn the end.
+    const onclose = transport.onclose
+    transport.onclose = () => {
+      onclose?.()
+      resolve()
+    }
+  })
+  await closed
+  state.dispose()
+  await tm.close()
+  return 0
+}
+
+function stderrLogger(stderr: NodeJS.WritableStream): Logger {
+  const write = (level: string, message: string, data?: Record<string, unknown>) =>
+    stderr.write(`bgbash mcp: ${level}: ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`)
+  return {
+    warn: (message, data) => write('warn', message, data),
+    error: (message, data) => write('error', message, data),
+  }
+}

@@ -1,0 +1,142 @@
+import type { TaskManager } from '../../index.js'
+import { cleanText } from './view.js'
+
+/** Bytes read per step while scanning a log: the scan never holds more than this plus one line. */
+const SCAN_CHUNK_BYTES = 256 * 1024
+/** A partial line longer than this is handled as a line of its own, so one endless line cannot grow memory. */
+const MAX_LINE_BYTES = 64 * 1024
+/** Characters of one line shown in a result. */
+const SHOWN_LINE_CHARS = 2000
+
+export interface GrepMatch {
+  /** Line number counted from where the scan began (1 = the first line at `fromOffset`). */
+  lineNumber: number
+  /** Absolute byte offset of the start of the line. */
+  offset: number
+  line: string
+}
+
+export interface GrepResult {
+  /** Matching lines (`N:`) and their context (`N-`), groups apart by `--`, like `grep -n -C`. */
+  text: string
+  matches: GrepMatch[]
+  /** Stopped early: too many matches or the byte budget is spent. */
+  truncated: boolean
+  /** Offset where scanning stopped (the end of the log unless truncated). */
+  scannedTo: number
+  totalBytes: number
+  droppedBytes: number
+}
+
+export interface GrepOptions {
+  fromOffset: number
+  contextLines: number
+  maxMatches: number
+  budgetBytes: number
+  raw: boolean
+  allSessions?: boolean
+}
+
+interface Line {
+  number: number
+  offset: number
+  text: string
+}
+
+/**
+ * Finds the lines of a task's output that match a pattern, with context lines, reading the log in
+ * bounded windows from `fromOffset` on: memory stays at one window, whatever the log's size.
+ */
+export async function grepOutput(
+  tm: TaskManager,
+  taskId: string,
+  pattern: RegExp,
+  options: GrepOptions,
+): Promise<GrepResult> {
+  const regex = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
+  const out: string[] = []
+  const matches: GrepMatch[] = []
+  const before: Line[] = []
+  let outBytes = 0
+  let afterLeft = 0
+  let lastShown = 0
+  let lineNumber = 0
+  let isTruncated = false
+  let stoppedAt = 0
+  let pending = Buffer.alloc(0)
+  let pendingOffset = options.fromOffset
+  let offset = options.fromOffset
+  let totalBytes = 0
+  let droppedBytes = 0
+
+  const show = (line: Line, mark: ':' | '-') => {
+    if (lastShown > 0 && line.number > lastShown + 1) out.push('--')
+    const text = line.text.length > SHOWN_LINE_CHARS ? `${line.text.slice(0, SHOWN_LINE_CHARS)}…` : line.text
+    out.push(`${line.number}${mark}${text}`)
+    outBytes += Buffer.byteLength(text) + 8
+    lastShown = line.number
+  }
+  /** Handles one complete line; false when the scan should stop. */
+  const handle = (bytes: Buffer, at: number): boolean => {
+    lineNumber++
+    const raw = bytes.toString('utf8')
+    const line: Line = { number: lineNumber, offset: at, text: options.raw ? raw : cleanText(raw) }
+    if (regex.test(line.text)) {
+      if (matches.length >= options.maxMatches || outBytes >= options.budgetBytes) {
+        isTruncated = true
+        stoppedAt = at
+        return false
+      }
+      for (const previous of before) if (previous.number > lastShown) show(previous, '-')
+      before.length = 0
+      show(line, ':')
+      matches.push({ lineNumber: line.number, offset: line.offset, line: line.text })
+      afterLeft = options.contextLines
+    } else if (afterLeft > 0) {
+      show(line, '-')
+      afterLeft--
+    } else {
+      before.push(line)
+      if (before.length > options.contextLines) before.shift()
+    }
+    return true
+  }
+
+  scan: for (;;) {
+    const window = await tm.read(taskId, {
+      offset,
+      maxBytes: SCAN_CHUNK_BYTES,
+      allSessions: options.allSessions,
+    })
+    totalBytes = window.totalBytes
+    droppedBytes = window.droppedBytes
+    if (window.offset > offset) {
+      // The disk cap dropped bytes here: the partial line before the gap is incomplete, start afresh.
+      pending = Buffer.alloc(0)
+      pendingOffset = window.offset
+    }
+    const chunk = Buffer.concat([pending, Buffer.from(window.text)])
+    let start = 0
+    for (let at = chunk.indexOf(0x0a); at >= 0; at = chunk.indexOf(0x0a, start)) {
+      if (!handle(chunk.subarray(start, at), pendingOffset + start)) break scan
+      start = at + 1
+    }
+    pending = chunk.subarray(start)
+    pendingOffset += start
+    if (pending.length > MAX_LINE_BYTES || (window.eof && pending.length > 0)) {
+      if (!handle(pending, pendingOffset)) break
+      pendingOffset += pending.length
+      pending = Buffer.alloc(0)
+    }
+    offset = window.nextOffset
+    if (window.eof || window.text === '') break
+  }
+  return {
+    text: out.join('\n'),
+    matches,
+    truncated: isTruncated,
+    scannedTo: isTruncated ? stoppedAt : offset,
+    totalBytes,
+    droppedBytes,
+  }
+}

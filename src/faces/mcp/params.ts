@@ -1,0 +1,50 @@
+// Parameter schemas shared by several tools, each described for the model.
+import * as z from 'zod'
+import { BgbashError } from '../../index.js'
+
+/** Longest any wait of one tool call may last: 10 minutes (SPEC §8 bash_wait). */
+export const MAX_WAIT_MS = 10 * 60 * 1000
+/** Default wait of `bash` and `bash_wait`: 30 s (SPEC §8). */
+export const DEFAULT_WAIT_MS = 30_000
+
+export const taskIdSchema = z
+  .string({ error: 'task_id must be a string like bgb-1a2b3c4d' })
+  .regex(/^bgb-[0-9a-f]{8}$/, { error: 'task_id must look like bgb-1a2b3c4d (bgb- and 8 hex digits)' })
+  .describe('Task id returned by bash, e.g. bgb-1a2b3c4d')
+
+export const allSessionsSchema = z
+  .boolean()
+  .optional()
+  .describe("Also look at other sessions' tasks (default false: only this session's)")
+
+/** A regular expression given as text: `error|fail` or `/ready in \d+ms/i`. */
+export function patternSchema(what: string) {
+  return z
+    .string({ error: `${what} must be a string holding a regular expression` })
+    .min(1, { error: `${what} must not be empty` })
+    .max(4096, { error: `${what} is too long (at most 4096 characters)` })
+}
+
+const SLASHED = /^\/(.+)\/([imsu]*)$/s
+
+/** Compiles a pattern parameter; `/…/flags` form allowed. Throws `invalid_request` with the reason. */
+export function compilePattern(name: string, source: string): RegExp {
+  const slashed = SLASHED.exec(source)
+  try {
+    return slashed ? new RegExp(slashed[1]!, slashed[2]) : new RegExp(source)
+  } catch (error) {
+    throw new BgbashError(
+      'invalid_request',
+      `Invalid ${name} pattern: ${(error as Error).message}. Use a JavaScript regular expression, e.g. "error|fail" or "/ready/i".`,
+    )
+  }
+}
+
+/** An integer parameter with bounds, named in its errors. */
+export function intSchema(name: string, min: number, max: number) {
+  return z
+    .number({ error: `${name} must be a number` })
+    .int({ error: `${name} must be a whole number` })
+    .min(min, { error: `${name} must be at least ${min}` })
+    .max(max, { error: `${name} must be at most ${max}` })
+}

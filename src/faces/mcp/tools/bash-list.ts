@@ -1,0 +1,43 @@
+import * as z from 'zod'
+import { TaskStatus } from '../../../index.js'
+import { formatTable } from '../format.js'
+import { allSessionsSchema, intSchema } from '../params.js'
+import { defineTool } from '../tool.js'
+import { recordToWire, taskRecordSchema } from '../wire.js'
+
+const DEFAULT_LIMIT = 50
+const ACTIVE = [TaskStatus.starting, TaskStatus.running, TaskStatus.killing]
+
+export const bashListTool = defineTool({
+  name: 'bash_list',
+  title: 'List background tasks',
+  description:
+    "List this session's tasks, newest first, as a compact table (id, status, exit code, time, command). " +
+    'Use it to find a task id or see what is still running; all_sessions: true shows every session.',
+  inputSchema: z.strictObject({
+    status: z
+      .enum(['active', ...Object.values(TaskStatus)], {
+        error: `status must be one of: active, ${Object.values(TaskStatus).join(', ')}`,
+      })
+      .optional()
+      .describe('Only tasks with this status; "active" = starting, running or killing'),
+    all_sessions: allSessionsSchema,
+    limit: intSchema('limit', 1, 1000).optional().describe(`Most tasks listed (default ${DEFAULT_LIMIT})`),
+  }),
+  outputShape: {
+    tasks: z.array(taskRecordSchema),
+    total: z.number().describe('Tasks that matched, before the limit'),
+  },
+  annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  async run(args, ctx) {
+    const status = args.status === 'active' ? ACTIVE : args.status
+    const records = await ctx.tm.list({ allSessions: args.all_sessions, status })
+    const shown = records.slice(0, args.limit ?? DEFAULT_LIMIT)
+    const scope = args.all_sessions ? 'all sessions' : 'this session'
+    const text =
+      records.length === 0
+        ? `No tasks${args.status ? ` with status ${args.status}` : ''} in ${scope}.`
+        : `${records.length} task${records.length === 1 ? '' : 's'} in ${scope}${shown.length < records.length ? ` (newest ${shown.length} shown)` : ''}:\n${formatTable(shown)}`
+    return { text, structured: { tasks: shown.map(recordToWire), total: records.length } }
+  },
+})

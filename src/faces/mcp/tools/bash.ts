@@ -1,0 +1,162 @@
+import * as z from 'zod'
+import { isTerminal, type TaskRecord } from '../../../index.js'
+import { describeOutcome, formatDuration } from '../format.js'
+import { DEFAULT_WAIT_MS, intSchema, MAX_WAIT_MS } from '../params.js'
+import { startProgress } from '../progress.js'
+import { defineTool, type ToolContext, type ToolReply } from '../tool.js'
+import { FOREGROUND_RESULT_BYTES, readOutputView, type TaskOutputView } from '../view.js'
+import { orNull } from '../wire.js'
+
+/** Longest deadline a task may have: 7 days (SPEC §4). */
+const MAX_TIMEOUT_MS = 7 * 24 * 3600 * 1000
+
+const inputSchema = z.strictObject({
+  command: z
+    .string({ error: 'command must be a string: the shell command to run' })
+    .min(1, { error: 'command must not be empty' })
+    .describe('Shell command to run with bash (pipes, &&, redirects and subshells work)'),
+  cwd: z
+    .string({ error: 'cwd must be a string path' })
+    .optional()
+    .describe('Working directory (absolute, or relative to the project); default: the project directory'),
+  env: z
+    .record(z.string(), z.string(), { error: 'env must be an object of string values, e.g. {"CI": "1"}' })
+    .optional()
+    .describe('Extra environment variables, e.g. {"NODE_ENV": "test"}; PATH, LD_* and similar are refused'),
+  timeout_ms: intSchema('timeout_ms', 0, MAX_TIMEOUT_MS)
+    .optional()
+    .describe('Deadline in ms after which the task and its children are killed; default 30 min; 0 = none'),
+  description: z
+    .string({ error: 'description must be a string' })
+    .max(500, { error: 'description must be at most 500 characters' })
+    .optional()
+    .describe('A few words on what this is for; shown in lists and completion notices'),
+  stdin: z
+    .boolean({ error: 'stdin must be true or false' })
+    .optional()
+    .describe('Give the command a stdin that bash_write can feed (default false: stdin is empty)'),
+  wait_ms: intSchema('wait_ms', 0, MAX_WAIT_MS)
+    .optional()
+    .describe(
+      `How long to wait for the command to finish (default ${DEFAULT_WAIT_MS}, max ${MAX_WAIT_MS}); ` +
+        'if it is still running then, it keeps running in the background and you get its task id',
+    ),
+  background: z
+    .boolean({ error: 'background must be true or false' })
+    .optional()
+    .describe('Return at once with the task id instead of waiting: for dev servers, watchers, long builds'),
+})
+
+export const bashTool = defineTool({
+  name: 'bash',
+  title: 'Run a shell command',
+  description:
+    'Run a shell command. By default it waits up to wait_ms (30 s) and returns the exit code and output. ' +
+    'If the command is still running then, it is NOT stopped: it keeps running in the background and the ' +
+    'result gives its task id and the output so far. Use background: true for servers, watchers and ' +
+    'anything long (builds, test suites) so you can keep working; you will be told when it ends on a later ' +
+    'tool result. To wait for a background task (or for a line like "ready" in its output), call bash_wait ' +
+    '— do not poll bash_status or bash_output in a loop.',
+  inputSchema,
+  outputShape: {
+    task_id: z.string(),
+    status: z.string().describe('running when it went to the background, else how it ended'),
+    exit_code: orNull(z.number()),
+    end_reason: orNull(z.string()),
+    duration_ms: orNull(z.number()),
+    pid: orNull(z.number()),
+    background: z.boolean().describe('true when the task is still running in the background'),
+    output: z.string().describe('Model view of the output: ANSI stripped, head and tail within 16 KiB'),
+    output_truncated: z.boolean(),
+    output_bytes: z.number(),
+  },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  async run(args, ctx) {
+    const record = await ctx.tm.spawn({
+      command: args.command,
+      cwd: args.cwd,
+      env: args.env,
+      timeoutMs: args.timeout_ms,
+      description: args.description,
+      stdin: args.stdin,
+      notify: true,
+    })
+    if (args.background) {
+      return {
+        text:
+          `Started in the background as ${record.taskId} (pid ${record.pid}). ` +
+          'You will be told when it ends on a later tool result; call bash_wait to wait for it or for a line in its output, bash_output to read what it printed.',
+        structured: summarize(record, true, undefined),
+      }
+    }
+    const waitMs = args.wait_ms ?? DEFAULT_WAIT_MS
+    const stop = startProgress(
+      ctx.request,
+      waitMs,
+      (elapsed) => `${record.taskId} running for ${formatDuration(elapsed)}`,
+      ctx.logger,
+    )
+    let latest: TaskRecord
+    try {
+      const result = await ctx.tm.waitFor([record.taskId], {
+        until: 'exit',
+        timeoutMs: waitMs,
+        signal: ctx.request.mcpReq.signal,
+      })
+      latest = result.records[0] ?? record
+    } finally {
+      stop()
+    }
+    return isTerminal(latest.status) ? finished(ctx, latest) : movedToBackground(ctx, latest, waitMs)
+  },
+})
+
+async function finished(ctx: ToolContext, record: TaskRecord): Promise<ToolReply> {
+  const structured = summarize(record, false, await readView(ctx, record.taskId))
+  const header = `${capitalize(describeOutcome(record))} after ${formatDuration(record.durationMs)} (task ${record.taskId})`
+  const output = structured.output === '' ? '(no output)' : structured.output
+  return {
+    text: `${header}\n${output}`,
+    structured,
+    // This result tells how the task ended: its completion is not repeated on a later result.
+    reportedTaskIds: [record.taskId],
+  }
+}
+
+async function movedToBackground(ctx: ToolContext, record: TaskRecord, waitMs: number): Promise<ToolReply> {
+  const structured = summarize(record, true, await readView(ctx, record.taskId))
+  return {
+    text:
+      `Still running after ${formatDuration(waitMs)}, so it keeps running in the background as task ` +
+      `${record.taskId} (pid ${record.pid}). Output so far:\n${structured.output === '' ? '(none yet)' : structured.output}\n` +
+      `Call bash_wait with task_ids ["${record.taskId}"] to wait for it to end (or until: a pattern in its output); ` +
+      "its completion will also be reported on a later tool result. Don't poll bash_status.",
+    structured,
+  }
+}
+
+/** The foreground view of a task's output; what it shows counts as read for bash_output. */
+async function readView(ctx: ToolContext, taskId: string): Promise<TaskOutputView> {
+  const view = await readOutputView(ctx.tm, taskId, FOREGROUND_RESULT_BYTES)
+  ctx.state.advanceCursor(taskId, view.endOffset)
+  return view
+}
+
+function summarize(record: TaskRecord, isBackground: boolean, view: TaskOutputView | undefined) {
+  return {
+    task_id: record.taskId,
+    status: record.status,
+    exit_code: record.exitCode,
+    end_reason: record.endReason,
+    duration_ms: record.durationMs,
+    pid: record.pid,
+    background: isBackground,
+    output: view?.text ?? '',
+    output_truncated: view?.truncated ?? false,
+    output_bytes: view?.totalBytes ?? record.outputBytes,
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { test } from 'node:test'
+import { isAlive } from '../../helpers/pids.js'
+import { taskDirOf, useTestStore } from '../../helpers/store.js'
+import { pollUntil } from '../../helpers/wait.js'
+import { McpProcess, mainText, textOf } from './harness.js'
+
+/** A shell loop that holds a task until the test creates `file` (the task's own work, not test sync). */
+function gate(file: string): string {
+  return `while [ ! -e '${file}' ]; do sleep 0.02; done`
+}
+
+test('a command still running after wait_ms moves to the background, and bash_wait reports its end', async (t) => {
+  const store = await useTestStore(t)
+  const server = await McpProcess.start(t, { home: store.home })
+  const go = path.join(store.scratch, 'go')
+  const result = await server.call('bash', {
+    command: `echo started; ${gate(go)}; echo finished`,
+    wait_ms: 1000,
+  })
+  const out = result.structuredContent!
+  assert.equal(out.background, true)
+  assert.equal(out.status, 'running')
+  assert.equal(out.exit_code, null)
+  assert.equal(out.output, 'started')
+  assert.match(mainText(result), new RegExp(`keeps running in the background as task ${out.task_id}`))
+  assert.match(mainText(result), /bash_wait/)
+
+  fs.writeFileSync(go, '')
+  const waited = await server.call('bash_wait', { task_ids: [out.task_id] })
+  assert.equal(waited.structuredContent!.reason, 'exit')
+  assert.equal(waited.structuredContent!.tasks[0].status, 'completed')
+  // Its completion rides on this result, with the output it ended with.
+  const [completion] = waited.structuredContent!.completions
+  assert.equal(completion.task_id, out.task_id)
+  assert.match(completion.output_preview, /finished/)
+  assert.match(textOf(waited), new RegExp(`Background task ${out.task_id} finished: completed, exit 0`))
+})
+
+test('bash_wait returns when a pattern appears, on a failure pattern, and on timeout, with progress notifications', async (t) => {
+  const store = await useTestStore(t)
+  const server = await McpProcess.start(t, { home: store.home })
+  const go = path.join(store.scratch, 'go')
+  const started = await server.call('bash', {
+    command: `echo booting; ${gate(go)}; echo 'listening on port 4321'; echo 'Error: disk full'; sleep 300`,
+    background: true,
+  })
+  const id = started.structuredContent!.task_id as string
+  assert.match(mainText(started), new RegExp(`Started in the background as ${id}`))
+
+  const progress: Array<{ progress: number; total?: number }> = []
+  const waiting = server.call(
+    'bash_wait',
+    { task_ids: [id], until: 'listening on port (\\d+)', timeout_ms: 60_000 },
+    { onprogress: (p) => progress.push(p as { progress: number }) },
+  )
+  await pollUntil(
+    () => progress.length,
+    (n) => n > 0,
+    { what: 'the first progress notification' },
+  )
+  fs.writeFileSync(go, '')
+  const matched = await waiting
+  assert.equal(matched.structuredContent!.reason, 'match')
+  assert.equal(matched.structuredContent!.task_id, id)
+  assert.equal(matched.structuredContent!.match.line, 'listening on port 4321')
+  assert.equal(matched.structuredContent!.tasks[0].status, 'running')
+  assert.match(mainText(matched), /appeared in the output of/)
+  assert.equal(progress[0]!.total, 60_000)
+
+  const failed = await server.call('bash_wait', { task_ids: [id], until: 'never printed', fail_on: 'Error:' })
+  assert.equal(failed.structuredContent!.reason, 'fail_match')
+  assert.match(failed.structuredContent!.match.line, /Error: disk full/)
+
+  const ticks: number[] = []
+  const timedOut = await server.call(
+    'bash_wait',
+    { task_ids: [id], until: 'never printed', timeout_ms: 2500 },
+    { onprogress: (p) => ticks.push((p as { progress: number }).progress) },
+  )
+  assert.equal(timedOut.isError, undefined, 'a timeout is an answer, not an error')
+  assert.equal(timedOut.structuredContent!.reason, 'timeout')
+  assert.match(mainText(timedOut), /keep running; call bash_wait again/)
+  assert.ok(ticks.length >= 2, `progress was sent while waiting (${ticks.length} notifications)`)
+  assert.deepEqual(
+    ticks,
+    [...ticks].sort((a, b) => a - b),
+    'progress increases',
+  )
+})
+
+test('bash_kill ends a task and its whole tree, including a setsid grandchild; dry_run signals nothing', async (t) => {
+  const store = await useTestStore(t)
+  const server = await McpProcess.start(t, { home: store.home })
+  const started = await server.call('bash', {
+    command: 'sleep 300 & echo "child $!"; setsid sleep 301 & echo "escaped $!"; wait',
+    background: true,
+  })
+  const id = started.structuredContent!.task_id as string
+  await server.call('bash_wait', { task_ids: [id], until: 'escaped \\d+' })
+  const output = (await server.call('bash_output', { task_id: id, offset: 0 })).structuredContent!
+    .text as string
+  const pids = [...output.matchAll(/(?:child|escaped) (\d+)/g)].map((m) => Number(m[1]))
+  assert.equal(pids.length, 2)
+
+  const dry = await server.call('bash_kill', { task_ids: [id], dry_run: true })
+  assert.equal(dry.structuredContent!.dry_run, true)
+  assert.ok(dry.structuredContent!.results[0].would_signal.length > 0)
+  assert.match(mainText(dry), /Dry run, nothing was signalled/)
+  assert.ok(pids.every(isAlive), 'a dry run kills nothing')
+
+  const killed = await server.call('bash_kill', { task_ids: [id], grace_ms: 500 })
+  const [result] = killed.structuredContent!.results
+  assert.equal(result.ok, true)
+  assert.equal(result.task.status, 'killed')
+  assert.equal(result.task.killed_by, 'mcp')
+  assert.match(mainText(killed), new RegExp(`${id} killed by mcp`))
+  assert.deepEqual(killed.structuredContent!.completions, [], 'the kill result itself reports the end')
+  await pollUntil(
+    () => pids.filter(isAlive),
+    (alive) => alive.length === 0,
+    { what: 'the tree to die' },
+  )
+
+  const again = await server.call('bash_kill', { task_ids: [id] })
+  assert.equal(again.structuredContent!.results[0].task.already_finished, true)
+})
+
+test('bash_write feeds a task started with stdin and eof closes its input', async (t) => {
+  const store = await useTestStore(t)
+  const server = await McpProcess.start(t, { home: store.home })
+  const started = await server.call('bash', {
+    command: 'while read -r line; do echo "got: $line"; done; echo "input closed"',
+    stdin: true,
+    background: true,
+  })
+  const id = started.structuredContent!.task_id as string
+  const wrote = await server.call('bash_write', { task_id: id, input: 'one\ntwo\n' })
+  assert.equal(wrote.structuredContent!.bytes_written, 8)
+  const seen = await server.call('bash_wait', { task_ids: [id], until: 'got: two' })
+  assert.equal(seen.structuredContent!.reason, 'match')
+  const closed = await server.call('bash_write', { task_id: id, eof: true })
+  assert.equal(closed.structuredContent!.eof, true)
+  const ended = await server.call('bash_wait', { task_ids: [id] })
+  assert.equal(ended.structuredContent!.tasks[0].status, 'completed')
+  const output = await server.call('bash_output', { task_id: id, offset: 0 })
+  assert.equal(output.structuredContent!.text, 'got: one\ngot: two\ninput closed\n')
+
+  const plain = await server.call('bash', { command: 'true' })
+  const refused = await server.call('bash_write', { task_id: plain.structuredContent!.task_id, input: 'x' })
+  assert.equal(refused.isError, true)
+  assert.match(mainText(refused), /stdin: true/)
+})
+
+test('a completion rides on the next unrelated tool result exactly once', async (t) => {
+  const store = await useTestStore(t)
+  const server = await McpProcess.start(t, { home: store.home })
+  const started = await server.call('bash', { command: 'echo piggyback; exit 3', background: true })
+  const id = started.structuredContent!.task_id as string
+  // No tool call may carry it early: watch the store for the task's terminal record instead.
+  await pollUntil(
+    () => fs.existsSync(path.join(taskDirOf(store.home, id), 'end.json')),
+    (ended) => ended,
+    { what: `${id} to end` },
+  )
+  const first = await server.call('bash_list')
+  const completions = first.structuredContent!.completions
+  assert.equal(completions.length, 1)
+  assert.equal(completions[0].task_id, id)
+  assert.equal(completions[0].status, 'failed')
+  assert.equal(completions[0].exit_code, 3)
+  assert.match(completions[0].output_preview, /piggyback/)
+  assert.equal(first.content.length, 2, 'an extra text block carries it')
+  assert.match(
+    first.content[1]!.text!,
+    new RegExp(
+      `Background task ${id} finished: failed, exit 3, after .*\\n\\$ echo piggyback; exit 3\\npiggyback`,
+    ),
+  )
+
+  const second = await server.call('bash_list')
+  assert.deepEqual(second.structuredContent!.completions, [])
+  assert.equal(second.content.length, 1)
+  const third = await server.call('bash_status', { task_id: id })
+  assert.equal(third.structuredContent!.task.delivered, true)
+  assert.deepEqual(third.structuredContent!.completions, [])
+})
+
+test('a task still running past the reminder interval is named on a later tool result', async (t) => {
+  const store = await useTestStore(t)
+  const server = await McpProcess.start(t, { home: store.home, args: ['--long-running-ms', '200'] })
+  const started = await server.call('bash', { command: 'sleep 300', background: true, description: 'nap' })
+  const id = started.structuredContent!.task_id as string
+  // Only a tool result can show the reminder: call a cheap tool until one carries it.
+  const result = await pollUntil(
+    () => server.call('bash_list', { status: 'active' }),
+    (r) => r.structuredContent!.long_running.length > 0,
+    { what: 'a long-running reminder', intervalMs: 50 },
+  )
+  const [notice] = result.structuredContent!.long_running
+  assert.equal(notice.task_id, id)
+  assert.ok(notice.elapsed_ms >= 200)
+  assert.match(result.content[1]!.text!, new RegExp(`Still running: ${id} for .*: sleep 300`))
+  await server.call('bash_kill', { task_ids: [id], grace_ms: 0 })
+})

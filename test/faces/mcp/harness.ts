@@ -1,0 +1,108 @@
+import type { TestContext } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { Client } from '@modelcontextprotocol/client'
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
+import { isAlive } from '../../helpers/pids.js'
+import { pollUntil } from '../../helpers/wait.js'
+
+export const BIN = fileURLToPath(new URL('../../../dist/bin/bgbash.js', import.meta.url))
+
+/** A tool result as the tests read it. */
+export interface ToolResult {
+  content: Array<{ type: string; text?: string }>
+  // biome-ignore lint/suspicious/noExplicitAny: tests read fields of many shapes
+  structuredContent?: Record<string, any>
+  isError?: boolean
+}
+
+export interface McpOptions {
+  home: string
+  /** Passed as `--session`; `null` passes none (and clears BGBASH_SESSION) to test the default. */
+  session?: string | null
+  cwd?: string
+  /** More `bgbash mcp` options. */
+  args?: string[]
+  /** Negotiate the 2026-07-28 protocol era (`server/discover`); default: the 2025 `initialize` handshake. */
+  isModern?: boolean
+}
+
+/** The built `bgbash mcp` binary, driven by the SDK's client over stdio. Killed when the test ends. */
+export class McpProcess {
+  readonly client: Client
+  readonly transport: StdioClientTransport
+  /** What the server wrote to stderr (logs). */
+  stderr = ''
+  /** Errors the client transport saw: a non-protocol line on stdout would land here. */
+  readonly errors: Error[] = []
+  pid = 0
+
+  private constructor(options: McpOptions) {
+    const env = { ...(process.env as Record<string, string>) }
+    const session = options.session === null ? [] : ['--session', options.session ?? 'mcp-test']
+    if (options.session === null) delete env.BGBASH_SESSION
+    this.transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', '--home', options.home, ...session, ...(options.args ?? [])],
+      cwd: options.cwd,
+      env,
+      stderr: 'pipe',
+    })
+    this.transport.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString()
+    })
+    this.client = new Client(
+      { name: 'bgbash-test', version: '1.0.0' },
+      options.isModern ? { versionNegotiation: { mode: 'auto' } } : undefined,
+    )
+    this.client.onerror = (error) => this.errors.push(error)
+  }
+
+  static async start(t: TestContext, options: McpOptions): Promise<McpProcess> {
+    const server = new McpProcess(options)
+    t.after(() => server.kill())
+    await server.client.connect(server.transport)
+    server.pid = server.transport.pid ?? 0
+    return server
+  }
+
+  /** Calls a tool; a tool error comes back as a result with `isError`, not as a rejection. */
+  async call(
+    name: string,
+    args: Record<string, unknown> = {},
+    options: { onprogress?: (p: unknown) => void } = {},
+  ) {
+    return (await this.client.callTool({ name, arguments: args }, options)) as unknown as ToolResult
+  }
+
+  /** SIGKILLs the server and waits until it is gone. */
+  async kill(): Promise<void> {
+    if (this.pid && isAlive(this.pid)) process.kill(this.pid, 'SIGKILL')
+    await this.waitGone()
+    await this.client.close().catch(() => {})
+  }
+
+  /** Closes stdin, as a client does when it quits, and waits until the server exits. */
+  async close(): Promise<void> {
+    await this.client.close()
+    await this.waitGone()
+  }
+
+  private async waitGone(): Promise<void> {
+    if (this.pid)
+      await pollUntil(
+        () => isAlive(this.pid),
+        (alive) => !alive,
+        { what: `mcp server ${this.pid} to exit` },
+      )
+  }
+}
+
+/** All text blocks of a result, joined. */
+export function textOf(result: ToolResult): string {
+  return result.content.map((block) => block.text ?? '').join('\n')
+}
+
+/** The main text block (the tool's own answer, without the notices block). */
+export function mainText(result: ToolResult): string {
+  return result.content[0]?.text ?? ''
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { test } from 'node:test'
+import { promisify } from 'node:util'
+import { useTestStore } from '../../helpers/store.js'
+import { BIN } from './harness.js'
+
+const run = promisify(execFile)
+
+/** The official client, as a user would run it (npx downloads it on first use). */
+const INSPECTOR = ['-y', '@modelcontextprotocol/inspector@2.12.0', '--cli', process.execPath, BIN, 'mcp']
+
+test('the official MCP Inspector lists the tools with portable schemas and calls bash', {
+  timeout: 300_000,
+}, async (t) => {
+  const store = await useTestStore(t)
+  const env = { ...process.env, BGBASH_HOME: store.home, BGBASH_SESSION: 'inspector' }
+  const options = { env, cwd: store.scratch, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }
+  // --strict reports every schema portability problem and fails on error-severity ones.
+  const listed = await run('npx', [...INSPECTOR, '--method', 'tools/list', '--strict'], options)
+  const names = (JSON.parse(listed.stdout) as { tools: Array<{ name: string }> }).tools.map(
+    (tool) => tool.name,
+  )
+  assert.deepEqual(names.sort(), [
+    'bash',
+    'bash_kill',
+    'bash_list',
+    'bash_output',
+    'bash_status',
+    'bash_wait',
+    'bash_write',
+  ])
+  assert.doesNotMatch(listed.stderr, /Warning: tool|Error: tool/, 'no schema portability findings')
+
+  const called = await run(
+    'npx',
+    [
+      ...INSPECTOR,
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'bash',
+      '--tool-arg',
+      'command=echo hi from the inspector',
+    ],
+    options,
+  )
+  const result = JSON.parse(called.stdout) as {
+    content: Array<{ text: string }>
+    structuredContent: { exit_code: number; status: string; output: string }
+  }
+  assert.equal(result.structuredContent.status, 'completed')
+  assert.equal(result.structuredContent.exit_code, 0)
+  assert.equal(result.structuredContent.output, 'hi from the inspector')
+  assert.match(result.content[0]!.text, /^Completed, exit 0/)
+})
