@@ -19,6 +19,7 @@ export {
   buildView,
   COMPLETION_FAILURE_BYTES,
   COMPLETION_SUCCESS_BYTES,
+  collapseRedraws,
   FOREGROUND_RESULT_BYTES,
   type OutputView,
   STATUS_PREVIEW_BYTES,

@@ -3,6 +3,7 @@
 // lines kept, head and tail within a byte budget.
 import {
   buildView,
+  collapseRedraws,
   FOREGROUND_RESULT_BYTES,
   STATUS_PREVIEW_BYTES,
   stripAnsi,
@@ -91,20 +92,8 @@ function cutAfterLastNewline(text: string): string {
 
 /**
  * Text as a terminal would show it, line for line (no folding, so line numbers hold): escape
- * sequences stripped, each `\r` redraw at its last state. src/output has `collapseRedraws`, but
- * the public API does not export it.
+ * sequences stripped, each `\r` redraw at its last state.
  */
 export function cleanText(text: string): string {
-  const plain = stripAnsi(text)
-  if (!plain.includes('\r')) return plain
-  return plain
-    .split('\n')
-    .map((line) => {
-      const body = line.endsWith('\r') ? line.slice(0, -1) : line
-      let shown = ''
-      // Later writes overwrite earlier ones from the start of the line.
-      for (const part of body.split('\r')) shown = part + shown.slice(part.length)
-      return shown
-    })
-    .join('\n')
+  return collapseRedraws(stripAnsi(text))
 }
