@@ -514,6 +514,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   private sweep(): void {
     for (const task of this.watched.values()) {
       if (task.child || task.killing) continue
+      // One /proc read per live task: the records are read only when something changed.
+      if (task.pid && isProcessAlive(task.pid.pid, task.pid.startTime)) continue
       const files = this.store.readFiles(task.paths)
       if (!files) {
         this.unwatch(task)
@@ -521,6 +523,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       }
       if (files.end || !files.pid || !isProcessAlive(files.pid.pid, files.pid.startTime))
         this.recover(files, false)
+      else task.pid = files.pid
     }
   }
 
