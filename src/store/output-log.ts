@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import { DEFAULT_READ_BYTES, OUTPUT_HEAD_KEEP_BYTES } from '../constants.js'
-import { BgbashError } from '../errors.js'
+import { BgbashError, storageError } from '../errors.js'
 import { punchHole } from '../proc/punch.js'
 import type { ReadOptions, ReadResult } from '../types.js'
 import { READ_FLAGS } from './fsx.js'
@@ -115,7 +115,7 @@ export function readLog(paths: TaskPaths, options: ReadOptions = {}): LogWindow 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       return { text: '', offset: 0, nextOffset: 0, totalBytes: 0, droppedBytes, eof: true }
     }
-    throw error
+    throw storageError('read', paths.output, error)
   }
   try {
     const total = fs.fstatSync(fd).size
