@@ -50,6 +50,7 @@ import type { TaskFiles, TaskStore } from '../store/task-store.js'
 import type {
   Completion,
   KillReason,
+  LeftoverProcess,
   Logger,
   LongRunningNotice,
   ReadOptions,
@@ -881,6 +882,20 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       throw new BgbashError('invalid_request', `Invalid grace: ${grace}. Use an integer from 0 to 60000 ms.`)
     }
     return this.startKill(paths, 'user', options.by ?? 'api', grace)
+  }
+
+  /**
+   * The processes a kill of this task would signal now (its group, session, descendants and any
+   * process carrying its id), without signalling anything. Empty once the task has ended.
+   */
+  async planKill(taskId: string, options: { allSessions?: boolean } = {}): Promise<LeftoverProcess[]> {
+    this.assertOpen()
+    const files = this.settle(this.readFilesOrThrow(this.locate(taskId, options.allSessions)))
+    if (files.end || !files.pid) return []
+    return collectTaskProcesses(this.rootOf(files.meta.taskId, files.pid)).map((proc) => ({
+      pid: proc.pid,
+      command: proc.command,
+    }))
   }
 
   private startKill(paths: TaskPaths, reason: KillReason, by: string, graceMs: number): Promise<TaskRecord> {

@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { BgbashError, isTerminal, type TaskRecord } from '../../../index.js'
+import { BgbashError, isTerminal } from '../../../index.js'
 import { describeTask } from '../format.js'
 import { allSessionsSchema, intSchema, taskIdSchema } from '../params.js'
 import { defineTool, type ToolContext } from '../tool.js'
@@ -52,6 +52,12 @@ export const bashKillTool = defineTool({
         isDryRun ? ctx.tm.status(id, { allSessions: args.all_sessions }) : kill(ctx, id, args),
       ),
     )
+    // A dry run lists the live process tree the engine would signal, by pid.
+    const plans = isDryRun
+      ? await Promise.all(
+          ids.map((id) => ctx.tm.planKill(id, { allSessions: args.all_sessions }).catch(() => [])),
+        )
+      : []
     const results = settled.map((outcome, index) => {
       const taskId = ids[index]!
       if (outcome.status === 'rejected') {
@@ -67,7 +73,7 @@ export const bashKillTool = defineTool({
         task_id: taskId,
         ok: true,
         task: recordToWire(record),
-        ...(isDryRun ? { would_signal: describeTargets(record) } : {}),
+        ...(isDryRun ? { would_signal: describeTargets(plans[index] ?? []) } : {}),
       }
     })
     const lines = results.map((result, index) => {
@@ -77,7 +83,7 @@ export const bashKillTool = defineTool({
       if (isDryRun) {
         return isTerminal(record.status)
           ? `${describeTask(record)}: already ended, nothing to signal`
-          : `${describeTask(record)}\n  would signal: ${describeTargets(record).join('; ')}`
+          : `${describeTask(record)}\n  would signal: ${describeTargets(plans[index] ?? []).join('; ')}`
       }
       return record.alreadyFinished ? `${describeTask(record)} (had already ended)` : describeTask(record)
     })
@@ -101,15 +107,7 @@ function kill(ctx: ToolContext, taskId: string, args: { grace_ms?: number; all_s
   return ctx.tm.kill(taskId, { graceMs: args.grace_ms, by: 'mcp', allSessions: args.all_sessions })
 }
 
-/**
- * What a kill would signal, from the record. The engine gathers the real process tree only when it
- * kills; a dry run cannot list the descendants by pid without an engine API for it.
- */
-function describeTargets(record: TaskRecord): string[] {
-  if (isTerminal(record.status) || record.pid === null) return []
-  return [
-    `process group and session of pid ${record.pid} (${record.shell})`,
-    'their descendants by parent pid',
-    `any process whose environment has BGBASH_TASK_ID=${record.taskId}`,
-  ]
+/** What a kill would signal: each live process of the task, by pid and command line. */
+function describeTargets(plan: Array<{ pid: number; command: string }>): string[] {
+  return plan.map((proc) => `${proc.pid} ${proc.command.slice(0, 120)}`)
 }
