@@ -2,6 +2,7 @@
 export { getDefaultSessionId, openTaskManager } from './engine/open.js'
 export { TIMEOUT_EXIT_CODE } from './engine/outcome.js'
 export { MAX_WATCHES_PER_TASK, type OutputWatchEvent } from './engine/output-watches.js'
+export { listSessionIds } from './engine/sessions.js'
 export type {
   GcOptions,
   GcResult,
@@ -14,6 +15,7 @@ export type {
 } from './engine/task-manager.js'
 export { isTerminal } from './engine/task-manager.js'
 export type { WaitForOptions, WaitForReason, WaitForResult } from './engine/wait-for.js'
+export type { OutputWaitReason, WaitForOutputOptions } from './engine/wait-output.js'
 export { BgbashError, ERROR_CODES, type ErrorCode } from './errors.js'
 export {
   buildView,
@@ -26,7 +28,7 @@ export {
   stripAnsi,
   type ViewOptions,
 } from './output/index.js'
-export { resolveStoreRoot } from './store/paths.js'
+export { getTaskDir, resolveStoreRoot } from './store/paths.js'
 export {
   type Completion,
   EndReason,

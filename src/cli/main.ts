@@ -1,20 +1,118 @@
 import { Command, CommanderError } from 'commander'
 import { BgbashError } from '../index.js'
 import { runDemo } from './commands/demo.js'
+import { type GcCommandOptions, runGc } from './commands/gc.js'
+import { type KillCommandOptions, runKill } from './commands/kill.js'
+import { type LogsOptions, runLogs } from './commands/logs.js'
+import { type LsOptions, runLs } from './commands/ls.js'
 import { type McpCommandOptions, runMcp } from './commands/mcp.js'
 import { runNdjson } from './commands/ndjson.js'
+import { type RunOptions, runRun } from './commands/run.js'
+import { runShow } from './commands/show.js'
+import { runWait, type WaitCommandOptions } from './commands/wait.js'
+import { type CliContext, createContext, type GlobalOptions } from './context.js'
+import { USAGE_EXIT_CODE } from './exit-code.js'
 import { type CliIo, writeLine } from './io.js'
+import { UsageError } from './usage-error.js'
+import { readVersion } from './version.js'
+
+const EXAMPLES = `
+Examples:
+  $ bgbash run -- npm run dev                 start a dev server in the background, print its id
+  $ bgbash run --wait --timeout 5m -- npm test   run and stream it; exit with its code (124 on timeout)
+  $ bgbash ls                                 this project's tasks: status, time, exit, CPU, memory
+  $ bgbash ls --all --status failed --json    every session's failed tasks as JSON
+  $ bgbash logs -f 1a2b                       follow a task's output (a unique id prefix is enough)
+  $ bgbash logs bgb-1a2b3c4d -n 50 --grep ERR the ERR lines among the last 50
+  $ bgbash wait 1a2b --until "listening on" --timeout 30s
+  $ bgbash kill 1a2b --dry-run                the processes a kill would signal
+  $ bgbash gc --older-than 24h
+
+Tasks belong to a session: --session, else $BGBASH_SESSION, else the project of the current
+directory (the agent's MCP server uses the same), so a person sees what the agent started.
+Durations: 500ms, 30s, 5m, 2h. Store: --home, else $BGBASH_HOME, else ~/.local/state/bgbash.
+`
 
 /** Runs the CLI and returns its exit code; never calls process.exit itself. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let exitCode = 0
+  let json = false
   const program = new Command('bgbash')
     .description('Run shell commands in the background for AI coding agents and the people beside them.')
+    .version(readVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addHelpText('after', EXAMPLES)
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`bgbash: ${text.replace(/^error: /, '')}`),
     })
+
+  /** Adds the options every task command takes and runs its action with a context. */
+  const taskCommand = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .option('--json', 'print one JSON document and nothing else')
+      .option('--session <id>', 'session owning the tasks (default: the project of the current directory)')
+      .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
+  const act =
+    <A extends unknown[]>(body: (ctx: CliContext, ...args: A) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command
+      const options = command.opts<GlobalOptions>()
+      json = options.json === true
+      // Commander passes the operands, then the options, then the command itself.
+      exitCode = await body(createContext(io, options), ...(args.slice(0, -1) as A))
+    }
+
+  taskCommand('run', 'start a command in the background and print its task id')
+    .argument('<command...>', 'the command (after --): one quoted shell line, or a program and its arguments')
+    .option('--cwd <dir>', 'working directory (default: the current directory)')
+    .option('--timeout <duration>', 'kill it after this long (default 30m; none for no limit)')
+    .option('--env <NAME=value>', 'add an environment variable (repeatable)', collect, [])
+    .option('--shell <name>', 'bash (default), sh or zsh')
+    .option('--description <text>', 'a note shown with the task')
+    .option('--wait', 'stream the output and exit with the task’s code (124 on timeout)')
+    .passThroughOptions()
+    .action(act((ctx, words: string[], options: RunOptions) => runRun(ctx, words, options)))
+  taskCommand('ls', 'list tasks: id, status, time, exit code, CPU and memory, command')
+    .option('-a, --all', 'every session, not just this project’s')
+    .option('--status <status>', 'only these statuses, comma separated (running, failed, timed_out, …)')
+    .option('-w, --watch', 'redraw live until Ctrl-C')
+    .action(act((ctx, options: LsOptions) => runLs(ctx, options)))
+  taskCommand('show', 'one task in full: record, processes, where its log is')
+    .argument('<id>', 'task id or a unique prefix of it')
+    .option('-a, --all', 'look in every session')
+    .action(act((ctx, id: string, options: { all?: boolean }) => runShow(ctx, id, options)))
+  taskCommand('logs', 'print a task’s output (ANSI codes stripped unless --raw)')
+    .argument('<id>', 'task id or a unique prefix of it')
+    .option('-f, --follow', 'follow until the task ends, then exit with its code')
+    .option('-n, --lines <N>', 'only the last N lines')
+    .option('--grep <regex>', 'only lines matching this regular expression')
+    .option('--raw', 'the bytes as written, escape codes included')
+    .option('-a, --all', 'look in every session')
+    .action(act((ctx, id: string, options: LogsOptions) => runLogs(ctx, id, options)))
+  taskCommand('wait', 'wait until tasks end (or a line appears); exit with the task’s code')
+    .argument('<id...>', 'task ids or unique prefixes')
+    .option('--until <regex>', 'return as soon as a line of output matches (exit 0)')
+    .option('--fail-on <regex>', 'return as soon as a line matches this instead (exit 1)')
+    .option('--timeout <duration>', 'give up after this long (exit 124)')
+    .option('-a, --all', 'look in every session')
+    .action(act((ctx, ids: string[], options: WaitCommandOptions) => runWait(ctx, ids, options)))
+  taskCommand('kill', 'kill tasks and their whole process trees (TERM, then KILL after the grace)')
+    .argument('<id...>', 'task ids or unique prefixes')
+    .option('--grace <duration>', 'time between TERM and KILL (default 2s)')
+    .option('--dry-run', 'print the processes that would be signalled, signal nothing')
+    .option('-a, --all', 'look in every session')
+    .action(act((ctx, ids: string[], options: KillCommandOptions) => runKill(ctx, ids, options)))
+  taskCommand('gc', 'remove ended tasks past their retention (24h delivered, 7d owed)')
+    .option('--older-than <duration>', 'remove every ended task that finished longer ago than this')
+    .option('--dry-run', 'print what would be removed')
+    .action(act((ctx, options: GcCommandOptions) => runGc(ctx, options)))
+
   program
     .command('demo')
     .description('start four background tasks in a throwaway store and show each completion as it arrives')
@@ -37,15 +135,28 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .action(async (options: McpCommandOptions) => {
       exitCode = await runMcp(io, options)
     })
+
   try {
     await program.parseAsync(argv, { from: 'user' })
     return exitCode
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE
+    if (error instanceof UsageError) return reportError(io, json, 'usage', error.message, USAGE_EXIT_CODE)
     if (error instanceof BgbashError) {
-      writeLine(io.stderr, `bgbash: ${error.message}`)
-      return 1
+      const usage = error.code === 'invalid_request' || error.code === 'blocked_env_var'
+      return reportError(io, json, error.code, error.message, usage ? USAGE_EXIT_CODE : 1)
     }
     throw error
   }
+}
+
+/** One line on stderr; with --json also the error as the one JSON document on stdout. */
+function reportError(io: CliIo, json: boolean, code: string, message: string, exitCode: number): number {
+  writeLine(io.stderr, `bgbash: ${message}`)
+  if (json) io.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`)
+  return exitCode
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value]
 }

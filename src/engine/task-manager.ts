@@ -68,6 +68,7 @@ import { MAX_WATCHES_PER_TASK, type OutputWatchEvent, OutputWatches } from './ou
 import { writeStdin } from './stdin.js'
 import { validateSpawn } from './validate.js'
 import { type WaitForOptions, type WaitForResult, type WaitTarget, waitForTasks } from './wait-for.js'
+import { type OutputWaitReason, type WaitForOutputOptions, waitForLogGrowth } from './wait-output.js'
 
 /** Options of `openTaskManager`. Times in ms, sizes in bytes. */
 export interface TaskManagerOptions {
@@ -1031,6 +1032,21 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     }
     const targets = this.waitTargets(taskIds, options.allSessions)
     return waitForTasks(targets, options, (paths) => this.recordOf(this.readFilesOrThrow(paths)))
+  }
+
+  /**
+   * Resolves once the task has written past `afterOffset` (any byte, also a line not yet ended),
+   * has ended, or the time is up; says which. What `tail -f` needs, without polling.
+   */
+  async waitForOutput(taskId: string, options: WaitForOutputOptions): Promise<OutputWaitReason> {
+    this.assertOpen()
+    checkWaitTimeout(options.timeoutMs)
+    if (!Number.isSafeInteger(options.afterOffset) || options.afterOffset < 0) {
+      throw new BgbashError('invalid_request', `Invalid afterOffset: ${options.afterOffset}. Use an integer ≥ 0.`)
+    }
+    const [target] = this.waitTargets([taskId], options.allSessions)
+    if (!target) throw new BgbashError('invalid_request', 'Invalid task id: pass one task id.')
+    return waitForLogGrowth(target.paths, target.ended, options)
   }
 
   /** Locates tasks to wait on; each comes with a promise of its terminal record. */

@@ -63,3 +63,8 @@ export function getTaskPaths(sessionDir: string, taskId: string): TaskPaths {
     stdin: path.join(dir, 'stdin'),
   }
 }
+
+/** Directory of a task in a store, computed from its ids (no I/O): `<root>/sessions/<key>/<id>`. */
+export function getTaskDir(storeRoot: string, sessionId: string, taskId: string): string {
+  return path.join(storeRoot, 'sessions', getSessionKey(sessionId), assertTaskId(taskId))
+}

@@ -1,0 +1,32 @@
+import { type CliContext, withManager } from '../context.js'
+import { parseDuration } from '../duration.js'
+import { writeLine } from '../io.js'
+import { formatJson } from '../json.js'
+
+export interface GcCommandOptions {
+  olderThan?: string
+  dryRun?: boolean
+}
+
+/**
+ * `bgbash gc`: removes ended tasks past their retention (every session), or with --older-than
+ * every ended task that finished longer ago than that. Running tasks are never removed.
+ */
+export async function runGc(ctx: CliContext, options: GcCommandOptions): Promise<number> {
+  const olderThanMs =
+    options.olderThan === undefined ? undefined : parseDuration(options.olderThan, '--older-than')
+  return withManager(ctx, async (tm) => {
+    const result = await tm.gc({ olderThanMs, dryRun: options.dryRun === true })
+    if (ctx.json) {
+      ctx.io.stdout.write(formatJson({ ...result, dryRun: options.dryRun === true }))
+      return 0
+    }
+    const verb = options.dryRun ? 'would remove' : 'removed'
+    writeLine(
+      ctx.io.stdout,
+      `${verb} ${result.removed.length} ended task${result.removed.length === 1 ? '' : 's'}`,
+    )
+    for (const taskId of result.removed) writeLine(ctx.io.stdout, `  ${taskId}`)
+    return 0
+  })
+}

@@ -1,0 +1,60 @@
+import { type CliContext, resolveTaskIds, withManager } from '../context.js'
+import { parseDuration } from '../duration.js'
+import { writeLine } from '../io.js'
+import { formatJson } from '../json.js'
+import { colorStatus } from '../table.js'
+
+export interface KillCommandOptions {
+  grace?: string
+  dryRun?: boolean
+  all?: boolean
+}
+
+/** `bgbash kill <id…>`: ends each task's whole tree (TERM, then KILL after the grace). */
+export async function runKill(
+  ctx: CliContext,
+  inputs: string[],
+  options: KillCommandOptions,
+): Promise<number> {
+  const graceMs = options.grace === undefined ? undefined : parseDuration(options.grace, '--grace')
+  return withManager(ctx, async (tm) => {
+    const taskIds = await resolveTaskIds(tm, inputs, options.all === true)
+    if (options.dryRun) {
+      const plans = await Promise.all(
+        taskIds.map(async (taskId) => ({
+          taskId,
+          processes: await tm.planKill(taskId, { allSessions: true }),
+        })),
+      )
+      if (ctx.json) {
+        ctx.io.stdout.write(formatJson(plans))
+        return 0
+      }
+      for (const plan of plans) {
+        writeLine(
+          ctx.io.stdout,
+          `${ctx.color.bold(plan.taskId)}: ${plan.processes.length === 0 ? 'nothing running, nothing to signal' : `would signal ${plan.processes.length} process${plan.processes.length === 1 ? '' : 'es'}`}`,
+        )
+        for (const proc of plan.processes)
+          writeLine(ctx.io.stdout, `  ${String(proc.pid).padStart(7)}  ${proc.command}`)
+      }
+      return 0
+    }
+    const records = await Promise.all(
+      taskIds.map((taskId) => tm.kill(taskId, { graceMs, by: 'cli', allSessions: true })),
+    )
+    if (ctx.json) {
+      ctx.io.stdout.write(formatJson(records))
+      return 0
+    }
+    for (const record of records) {
+      const note = record.alreadyFinished
+        ? ctx.color.dim(' (had already ended)')
+        : record.signal
+          ? ctx.color.dim(` (${record.signal})`)
+          : ''
+      writeLine(ctx.io.stdout, `${record.taskId}  ${colorStatus(record.status, ctx.color)}${note}`)
+    }
+    return 0
+  })
+}

@@ -1,0 +1,4 @@
+/** A mistake in how the command was called: the CLI prints its message and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
