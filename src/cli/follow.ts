@@ -33,8 +33,7 @@ export async function followLog(
   for (;;) {
     if (signal?.aborted) return undefined
     const window = await tm.read(taskId, { offset, maxBytes: FOLLOW_CHUNK_BYTES, allSessions: true })
-    if (window.offset > offset) handlers.onGap(offset, window.offset)
-    if (window.text !== '') handlers.onText(window)
+    reportGaps(offset, window, handlers.onGap, () => handlers.onText(window))
     offset = window.nextOffset
     if (!window.eof) continue
     if (isTerminal(window.status)) {
@@ -50,6 +49,23 @@ export async function followLog(
       allSessions: true,
     })
   }
+}
+
+/**
+ * Passes on a read window and the bytes the disk cap dropped around it: before it (the reader was
+ * behind the first kept byte) and after it (the read stopped at a hole and the next offset jumps it).
+ */
+export function reportGaps(
+  offset: number,
+  window: ReadResult,
+  onGap: (fromOffset: number, toOffset: number) => void,
+  onText: () => void,
+): void {
+  if (window.offset > offset) onGap(offset, window.offset)
+  if (window.text !== '') onText()
+  // Invalid UTF-8 only makes the text longer than its bytes, so this never reports a false gap.
+  const end = window.offset + Buffer.byteLength(window.text)
+  if (window.nextOffset > end) onGap(end, window.nextOffset)
 }
 
 /**

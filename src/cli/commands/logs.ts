@@ -1,7 +1,7 @@
 import type { TaskManager } from '../../index.js'
 import { type CliContext, resolveTaskIds, withManager } from '../context.js'
 import { getTaskExitCode, INTERRUPTED_EXIT_CODE } from '../exit-code.js'
-import { AnsiStripper, followLog } from '../follow.js'
+import { AnsiStripper, followLog, reportGaps } from '../follow.js'
 import { writeLine } from '../io.js'
 import { formatJson, toSnakeCase } from '../json.js'
 import { UsageError } from '../usage-error.js'
@@ -38,6 +38,15 @@ export async function runLogs(ctx: CliContext, input: string, options: LogsOptio
         ctx.io.stdout.write(`${JSON.stringify({ event: 'output', task_id: taskId, text })}\n`)
       else collected.push(text)
     }
+    const onGap = (from: number, to: number) => {
+      if (ctx.json && options.follow) {
+        ctx.io.stdout.write(
+          `${JSON.stringify({ event: 'dropped', task_id: taskId, from_offset: from, to_offset: to })}\n`,
+        )
+      } else if (!ctx.json) {
+        writeLine(ctx.io.stderr, ctx.color.yellow(`bgbash: … ${to - from} bytes dropped by the disk cap …`))
+      }
+    }
     const filter = grep ? new LineFilter(grep, (line) => emit(`${line}\n`)) : undefined
     const pass = (text: string) => (filter ? filter.push(text) : emit(text))
 
@@ -49,14 +58,14 @@ export async function runLogs(ctx: CliContext, input: string, options: LogsOptio
         lines.push(line)
         if (tailLines !== undefined && lines.length > tailLines) lines.shift()
       })
-      offset = await forEachChunk(tm, taskId, 0, (text) => scan.push(clean(text)))
+      offset = await forEachChunk(tm, taskId, 0, (text) => scan.push(clean(text)), onGap)
       // An unfinished last line stays pending: following completes it, otherwise it is tested as is.
       filter.pending = scan.pending
       for (const line of lines) emit(`${line}\n`)
     } else {
       const start =
         tailLines === undefined ? 0 : (await tm.read(taskId, { tailLines, allSessions: true })).offset
-      offset = await forEachChunk(tm, taskId, start, (text) => emit(clean(text)))
+      offset = await forEachChunk(tm, taskId, start, (text) => emit(clean(text)), onGap)
     }
 
     if (!options.follow) {
@@ -75,17 +84,7 @@ export async function runLogs(ctx: CliContext, input: string, options: LogsOptio
       offset,
       {
         onText: (window) => pass(clean(window.text)),
-        onGap: (from, to) => {
-          if (ctx.json)
-            ctx.io.stdout.write(
-              `${JSON.stringify({ event: 'dropped', task_id: taskId, from_offset: from, to_offset: to })}\n`,
-            )
-          else
-            writeLine(
-              ctx.io.stderr,
-              ctx.color.yellow(`bgbash: … ${to - from} bytes dropped by the disk cap …`),
-            )
-        },
+        onGap,
       },
       ctx.io.signal,
     )
@@ -103,11 +102,12 @@ async function forEachChunk(
   taskId: string,
   start: number,
   onText: (text: string) => void,
+  onGap: (fromOffset: number, toOffset: number) => void,
 ): Promise<number> {
   let offset = start
   for (;;) {
     const window = await tm.read(taskId, { offset, maxBytes: READ_CHUNK_BYTES, allSessions: true })
-    if (window.text !== '') onText(window.text)
+    reportGaps(offset, window, onGap, () => onText(window.text))
     offset = window.nextOffset
     if (window.eof || window.text === '') return offset
   }
