@@ -103,3 +103,14 @@ function pad(text: string, width: number): string {
 function cut(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`
 }
+
+/** One process of a task's tree as a line; the wrapper shell is named, not dumped. */
+export function formatProcess(
+  proc: { pid: number; command: string },
+  record: TaskRecord,
+  columns?: number,
+): string {
+  const command = proc.pid === record.pid ? 'sh (bgbash wrapper: records the exit code)' : proc.command
+  const line = `  ${String(proc.pid).padStart(7)}  ${command}`
+  return columns === undefined ? line : cut(line, columns)
+}

@@ -2,7 +2,7 @@ import { type CliContext, resolveTaskIds, withManager } from '../context.js'
 import { parseDuration } from '../duration.js'
 import { writeLine } from '../io.js'
 import { formatJson } from '../json.js'
-import { colorStatus } from '../table.js'
+import { colorStatus, formatProcess } from '../table.js'
 
 export interface KillCommandOptions {
   grace?: string
@@ -23,11 +23,12 @@ export async function runKill(
       const plans = await Promise.all(
         taskIds.map(async (taskId) => ({
           taskId,
+          record: await tm.status(taskId, { allSessions: true }),
           processes: await tm.planKill(taskId, { allSessions: true }),
         })),
       )
       if (ctx.json) {
-        ctx.io.stdout.write(formatJson(plans))
+        ctx.io.stdout.write(formatJson(plans.map(({ taskId, processes }) => ({ taskId, processes }))))
         return 0
       }
       for (const plan of plans) {
@@ -35,8 +36,9 @@ export async function runKill(
           ctx.io.stdout,
           `${ctx.color.bold(plan.taskId)}: ${plan.processes.length === 0 ? 'nothing running, nothing to signal' : `would signal ${plan.processes.length} process${plan.processes.length === 1 ? '' : 'es'}`}`,
         )
-        for (const proc of plan.processes)
-          writeLine(ctx.io.stdout, `  ${String(proc.pid).padStart(7)}  ${proc.command}`)
+        for (const proc of plan.processes) {
+          writeLine(ctx.io.stdout, formatProcess(proc, plan.record, ctx.isTty ? ctx.columns : undefined))
+        }
       }
       return 0
     }

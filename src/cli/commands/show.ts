@@ -4,7 +4,7 @@ import { type CliContext, resolveTaskIds, withManager } from '../context.js'
 import { formatBytes, formatDuration } from '../duration.js'
 import { writeLine } from '../io.js'
 import { formatJson } from '../json.js'
-import { colorStatus } from '../table.js'
+import { colorStatus, formatProcess } from '../table.js'
 
 /** `bgbash show <id>`: the whole record, its live or leftover processes, and where its log is. */
 export async function runShow(ctx: CliContext, input: string, options: { all?: boolean }): Promise<number> {
@@ -49,8 +49,8 @@ export async function runShow(ctx: CliContext, input: string, options: { all?: b
     ]
     const width = Math.max(...rows.map(([key]) => key.length))
     for (const [key, value] of rows) writeLine(ctx.io.stdout, `${color.dim(key.padEnd(width))}  ${value}`)
-    printProcesses(ctx, 'processes', processes)
-    printProcesses(ctx, 'leftover processes', record.leftoverProcesses ?? [])
+    printProcesses(ctx, 'processes', processes, record)
+    printProcesses(ctx, 'leftover processes', record.leftoverProcesses ?? [], record)
     return 0
   })
 }
@@ -63,10 +63,12 @@ function printProcesses(
   ctx: CliContext,
   title: string,
   processes: Array<{ pid: number; command: string }>,
+  record: TaskRecord,
 ): void {
   if (processes.length === 0) return
   writeLine(ctx.io.stdout, ctx.color.dim(`${title}:`))
-  for (const proc of processes) writeLine(ctx.io.stdout, `  ${String(proc.pid).padStart(7)}  ${proc.command}`)
+  const columns = ctx.isTty ? ctx.columns : undefined
+  for (const proc of processes) writeLine(ctx.io.stdout, formatProcess(proc, record, columns))
 }
 
 function formatTimestamp(ms: number): string {
