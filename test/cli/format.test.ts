@@ -6,6 +6,7 @@ import { parseDuration } from '../../src/cli/duration.js'
 import { stripAnsi, type TaskRecord } from '../../src/index.js'
 import { runInProcess } from '../helpers/cli.js'
 import { useTestStore } from '../helpers/store.js'
+import { pollUntil } from '../helpers/wait.js'
 
 const SESSION = { BGBASH_SESSION: 'test-session' }
 
@@ -287,4 +288,38 @@ test('wait --until returns on the line, with a match; --timeout exits 124 and th
   assert.match(timedOut.stderr, /wait timed out/)
   assert.match(timedOut.stdout, new RegExp(`${task.taskId}\\s+running`))
   assert.equal((await tm.status(task.taskId)).status, 'running')
+})
+
+test('ls --watch off a terminal prints a new plain table only when something changed, until interrupted', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  const task = await tm.spawn({ command: 'read line; exit 0', stdin: true })
+  const interrupt = new AbortController()
+  let stdout = ''
+  const watching = runInProcess(['ls', '--watch'], {
+    home: store.home,
+    cwd: store.scratch,
+    env: SESSION,
+    signal: interrupt.signal,
+    onStdout: (text) => {
+      stdout += text
+    },
+  })
+  await pollUntil(
+    () => stdout,
+    (text) => new RegExp(`${task.taskId}\\s+running`).test(text),
+    { what: 'first table' },
+  )
+  await tm.write(task.taskId, 'done\n')
+  await pollUntil(
+    () => stdout,
+    (text) => new RegExp(`${task.taskId}\\s+completed`).test(text),
+    { what: 'second table' },
+  )
+  interrupt.abort()
+  const run = await watching
+  assert.equal(run.code, 0)
+  assert.equal(run.stdout, stripAnsi(run.stdout), 'no colour, no cursor movement')
+  const tables = run.stdout.split(/^--- \S+\n/m)
+  assert.equal(tables.length, 2, run.stdout)
 })

@@ -27,14 +27,18 @@ export interface InProcessOptions {
   /** Pretend stdout (and stderr) is a terminal this wide. */
   tty?: { columns: number }
   signal?: AbortSignal
+  /** Sees stdout as it is written, for commands that run until interrupted. */
+  onStdout?: (text: string) => void
 }
 
 class Capture extends Writable {
   text = ''
+  onText: ((text: string) => void) | undefined
   isTTY: boolean | undefined
   columns: number | undefined
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString()
+    this.onText?.(chunk.toString())
     done()
   }
 }
@@ -43,6 +47,7 @@ class Capture extends Writable {
 export async function runInProcess(args: string[], options: InProcessOptions): Promise<CliRun> {
   const stdout = new Capture()
   const stderr = new Capture()
+  stdout.onText = options.onStdout
   if (options.tty) {
     stdout.isTTY = true
     stdout.columns = options.tty.columns
