@@ -146,6 +146,8 @@ interface Watched {
   sinceTrim: { at: number; size: number } | undefined
   /** The task writes faster than trims free space: it is paused while each trim runs. */
   isFlooding: boolean
+  /** The task ended but the store refused its record (disk full, read-only): the sweep retries. */
+  pendingEnd: EndFacts | undefined
 }
 
 type Waiter = (record: TaskRecord) => void
@@ -436,18 +438,26 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       paused: false,
       sinceTrim: undefined,
       isFlooding: false,
+      pendingEnd: undefined,
     }
     this.watched.set(meta.taskId, task)
     task.closeWatch = watchDirectory(
       paths.dir,
-      (name) => this.onTaskFile(task, name),
+      (name) => {
+        try {
+          this.onTaskFile(task, name)
+        } catch (error) {
+          // A store that refuses writes must not crash the manager; the sweep retries the end.
+          this.logger.warn?.('task event failed', { taskId: meta.taskId, error: String(error) })
+        }
+      },
       (error) => this.logger.warn?.('task watch failed', { taskId: meta.taskId, error: String(error) }),
     )
     if (child) {
       child.on('exit', (_code, signal) => {
         if (task.killing) task.wrapperSignal = signal
         else
-          this.endTask(paths, {
+          this.endWatched(task, {
             exitCode: readExitCode(paths) ?? undefinedIfSignal(_code, signal),
             kill: readKillInfo(paths),
             wrapperSignal: signal,
@@ -497,7 +507,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         return
       case 'exit':
         if (!task.killing && readExitCode(task.paths) !== undefined) {
-          this.endTask(task.paths, { exitCode: readExitCode(task.paths), kill: readKillInfo(task.paths) })
+          this.endWatched(task, { exitCode: readExitCode(task.paths), kill: readKillInfo(task.paths) })
         }
         return
       case 'end.json':
@@ -512,21 +522,51 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     }
   }
 
+  /**
+   * Ends a watched task from an event. When the store refuses the record (disk full, read-only)
+   * the task stays watched and the sweep retries with the same facts once it takes writes again.
+   */
+  private endWatched(task: Watched, facts: EndFacts): void {
+    try {
+      this.endTask(task.paths, facts)
+      task.pendingEnd = undefined
+    } catch (error) {
+      task.pendingEnd = facts
+      this.logger.warn?.('could not record the end of a task; will retry', {
+        taskId: task.meta.taskId,
+        error: String(error),
+      })
+    }
+  }
+
   /** Sweeps adopted tasks for processes that died without writing their exit code. */
   private sweep(): void {
-    for (const task of this.watched.values()) {
-      if (task.child || task.killing) continue
-      // One /proc read per live task: the records are read only when something changed.
-      if (task.pid && isProcessAlive(task.pid.pid, task.pid.startTime)) continue
-      const files = this.store.readFiles(task.paths)
-      if (!files) {
-        this.unwatch(task)
-        continue
-      }
-      if (files.end || !files.pid || !isProcessAlive(files.pid.pid, files.pid.startTime))
-        this.recover(files, false)
-      else task.pid = files.pid
+    try {
+      // Completions whose delivery mark the store refused earlier.
+      if (this.owed.size > 0) this.deliverOwed()
+    } catch (error) {
+      this.logger.warn?.('could not deliver owed completions', { error: String(error) })
     }
+    for (const task of [...this.watched.values()]) {
+      try {
+        this.sweepTask(task)
+      } catch (error) {
+        // The store refuses reads or writes right now; the next sweep tries again.
+        this.logger.warn?.('liveness sweep failed', { taskId: task.meta.taskId, error: String(error) })
+      }
+    }
+  }
+
+  private sweepTask(task: Watched): void {
+    if (task.pendingEnd) return this.endWatched(task, task.pendingEnd)
+    if (task.child || task.killing) return
+    // One /proc read per live task: the records are read only when something changed.
+    if (task.pid && isProcessAlive(task.pid.pid, task.pid.startTime)) return
+    const files = this.store.readFiles(task.paths)
+    if (!files) return this.unwatch(task)
+    if (files.end || !files.pid || !isProcessAlive(files.pid.pid, files.pid.startTime))
+      this.recover(files, false)
+    else task.pid = files.pid
   }
 
   /**
@@ -725,7 +765,16 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       if (!files?.end || files.delivered) return undefined
       record = this.recordOf(files)
     }
-    if (!record.notify || !claimDelivery(paths, this.managerName())) return undefined
+    if (!record.notify) return undefined
+    let isClaimed: boolean
+    try {
+      isClaimed = claimDelivery(paths, this.managerName())
+    } catch (error) {
+      // The store refuses the mark (disk full, read-only): still owed, handed out on a later try.
+      this.owed.add(taskId)
+      throw error
+    }
+    if (!isClaimed) return undefined
     return buildCompletion(record, paths)
   }
 
