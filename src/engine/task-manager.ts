@@ -558,12 +558,18 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   }
 
   private sweepTask(task: Watched): void {
-    if (task.pendingEnd) return this.endWatched(task, task.pendingEnd)
+    if (task.pendingEnd) {
+      this.endWatched(task, task.pendingEnd)
+      return
+    }
     if (task.child || task.killing) return
     // One /proc read per live task: the records are read only when something changed.
     if (task.pid && isProcessAlive(task.pid.pid, task.pid.startTime)) return
     const files = this.store.readFiles(task.paths)
-    if (!files) return this.unwatch(task)
+    if (!files) {
+      this.unwatch(task)
+      return
+    }
     if (files.end || !files.pid || !isProcessAlive(files.pid.pid, files.pid.startTime))
       this.recover(files, false)
     else task.pid = files.pid
