@@ -1,0 +1,39 @@
+import type { ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import { readFirstLine, runFixture } from '../helpers/child.js'
+
+/** One completion handed out by a chaos manager process. */
+export interface Delivery {
+  taskId: string
+  status: string
+  exitCode: number | null
+  by: number
+}
+
+/** Every completion recorded in a deliveries file so far. */
+export function readDeliveries(file: string): Delivery[] {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch {
+    return []
+  }
+  // A manager SIGKILLed mid-write may leave a partial last line; it cannot be a whole delivery.
+  return text
+    .split('\n')
+    .filter((line) => line.endsWith('}'))
+    .map((line) => JSON.parse(line) as Delivery)
+}
+
+/** Starts the chaos manager fixture and waits for its first line (ready, or the ids it spawned). */
+export async function startManager(
+  home: string,
+  sessionId: string,
+  deliveries: string,
+  commandsFile?: string,
+): Promise<{ child: ChildProcess; taskIds: string[] }> {
+  const args = [home, sessionId, deliveries, ...(commandsFile ? [commandsFile] : [])]
+  const child = runFixture('../chaos/fixtures/manager.ts', args)
+  const first = JSON.parse(await readFirstLine(child)) as { taskIds?: string[] }
+  return { child, taskIds: first.taskIds ?? [] }
+}
