@@ -124,7 +124,8 @@ export function readLog(paths: TaskPaths, options: ReadOptions = {}): LogWindow 
     if (options.tailLines !== undefined && options.offset === undefined) {
       const floor = dropped && dropped.droppedUntil > dropped.headBytes ? dropped.droppedUntil : 0
       end = total
-      start = Math.max(findTailStart(fd, total, options.tailLines, floor), total - maxBytes)
+      // Never look further back than the window can reach: a 50 MiB line would be scanned whole.
+      start = findTailStart(fd, total, options.tailLines, Math.max(floor, total - maxBytes))
     } else {
       start = skipHole(Math.min(options.offset ?? 0, total), dropped)
       const limit = Math.min(runEnd(start, total, dropped), start + maxBytes)
