@@ -131,6 +131,30 @@ export interface ReadOptions {
   tailLines?: number
   /** Return (at most) the first N lines. */
   headLines?: number
+  /** Only the lines matching this (like `grep -n -C`), scanning from `offset` (default the start). */
+  grep?: RegExp
+  /** With `grep`: lines shown before and after each match; default 2. */
+  contextLines?: number
+  /** With `grep`: stop after this many matching lines; default 50. */
+  maxMatches?: number
+  /** With `grep`: match the bytes as written instead of the text with ANSI escapes stripped. */
+  raw?: boolean
+  /**
+   * Read on from where this reader last stopped ("new since my last read") and move its cursor to
+   * `nextOffset`. Cursors are kept in the store, so they outlive the manager.
+   */
+  fromCursor?: boolean
+  /** Whose cursor `fromCursor` uses; default the manager's session id. */
+  reader?: string
+}
+
+/** A line found by a `read` with `grep`. */
+export interface GrepMatch {
+  /** Line number counted from where the scan began (1 = the first line at `offset`). */
+  lineNumber: number
+  /** Absolute byte offset of the start of the line. */
+  offset: number
+  line: string
 }
 
 export interface ReadResult {
@@ -144,6 +168,10 @@ export interface ReadResult {
   /** True when the read reached the end of what is written so far. */
   eof: boolean
   status: TaskStatus
+  /** With `grep`: the matching lines (`text` holds them with their context). */
+  matches?: GrepMatch[]
+  /** With `grep`: the scan stopped early at `maxMatches` or `maxBytes`; `nextOffset` continues it. */
+  truncated?: boolean
 }
 
 export interface Logger {

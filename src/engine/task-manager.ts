@@ -21,8 +21,9 @@ import { isProcessAlive, readProcStat } from '../proc/procfs.js'
 import { resolveShell } from '../proc/shell.js'
 import { makeFifo, spawnWrapper } from '../proc/spawn.js'
 import { collectTaskProcesses, ProcessSnapshot, type TaskRoot } from '../proc/tree.js'
+import { advanceCursor } from '../store/cursors.js'
 import { exists } from '../store/fsx.js'
-import { getTrimMark, planTrim, readDiskUsage, readLog, trimLog } from '../store/output-log.js'
+import { getTrimMark, planTrim, readDiskUsage, trimLog } from '../store/output-log.js'
 import { assertTaskId, getTaskPaths, isTaskId, type TaskPaths } from '../store/paths.js'
 import {
   buildTaskRecord,
@@ -65,6 +66,7 @@ import { planRecovery } from '../watch/recovery.js'
 import { buildCompletion } from './completion.js'
 import { decideOutcome, type EndFacts } from './outcome.js'
 import { MAX_WATCHES_PER_TASK, type OutputWatchEvent, OutputWatches } from './output-watches.js'
+import { readTask } from './read.js'
 import { writeStdin } from './stdin.js'
 import { validateSpawn } from './validate.js'
 import { type WaitForOptions, type WaitForResult, type WaitTarget, waitForTasks } from './wait-for.js'
@@ -1037,14 +1039,35 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     return records.sort((a, b) => b.createdAt - a.createdAt)
   }
 
-  /** Reads a window of a task's output: by offset, the last N lines, the first N lines. */
+  /**
+   * Reads a task's output: a window by offset, the last or first N lines, or the lines matching a
+   * pattern with context; from an offset or from where this reader last stopped (`fromCursor`).
+   */
   async read(taskId: string, options: ReadOptions & { allSessions?: boolean } = {}): Promise<ReadResult> {
     this.assertOpen()
     const { allSessions, ...readOptions } = options
     const paths = this.locate(taskId, allSessions)
-    const window = readLog(paths, readOptions)
+    const window = readTask(paths, readOptions, this.sessionId)
     const files = this.readFilesOrThrow(paths)
     return { ...window, status: this.recordOf(files).status }
+  }
+
+  /**
+   * Moves a reader's cursor over a task's output forward to `offset` (never back), e.g. after
+   * showing a model that part some other way. Returns where the cursor now stands.
+   */
+  async advanceCursor(
+    taskId: string,
+    offset: number,
+    options: { reader?: string; allSessions?: boolean } = {},
+  ): Promise<number> {
+    this.assertOpen()
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new BgbashError('invalid_request', `Invalid offset: ${offset}. Use an integer ≥ 0.`)
+    }
+    const paths = this.locate(taskId, options.allSessions)
+    this.readFilesOrThrow(paths)
+    return advanceCursor(paths, options.reader ?? this.sessionId, offset)
   }
 
   /**
@@ -1097,7 +1120,10 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     this.assertOpen()
     checkWaitTimeout(options.timeoutMs)
     if (!Number.isSafeInteger(options.afterOffset) || options.afterOffset < 0) {
-      throw new BgbashError('invalid_request', `Invalid afterOffset: ${options.afterOffset}. Use an integer ≥ 0.`)
+      throw new BgbashError(
+        'invalid_request',
+        `Invalid afterOffset: ${options.afterOffset}. Use an integer ≥ 0.`,
+      )
     }
     const [target] = this.waitTargets([taskId], options.allSessions)
     if (!target) throw new BgbashError('invalid_request', 'Invalid task id: pass one task id.')

@@ -2,12 +2,11 @@ import type { LongRunningNotice, TaskManager } from '../../index.js'
 
 /**
  * What one `bgbash mcp` process remembers between tool calls, shared by every server instance the
- * stdio entry builds: read cursors and long-running reminders not yet shown. Completions are not
- * kept here: they stay owed in the store until a tool result claims them.
+ * stdio entry builds: long-running reminders not yet shown. Completions and read cursors are not
+ * kept here: they live in the store (owed completions until a tool result claims them; cursors
+ * so "new since my last read" survives a restart of the server).
  */
 export class McpState {
-  /** Per task: the offset just after the output this session was last shown ("new since my last read"). */
-  private readonly cursors = new Map<string, number>()
   /** The newest reminder per task, until a tool result carries it. */
   private readonly notices = new Map<string, LongRunningNotice>()
   private readonly tm: TaskManager
@@ -18,16 +17,6 @@ export class McpState {
   constructor(tm: TaskManager) {
     this.tm = tm
     tm.on('long_running', this.onLongRunning)
-  }
-
-  /** Where "new since my last read" starts for a task; 0 before the first read. */
-  getCursor(taskId: string): number {
-    return this.cursors.get(taskId) ?? 0
-  }
-
-  /** Moves a task's cursor forward (never back) to just after what was shown. */
-  advanceCursor(taskId: string, offset: number): void {
-    if (offset > this.getCursor(taskId)) this.cursors.set(taskId, offset)
   }
 
   /** Reminders raised since the last call, oldest first; each is handed out once. */

@@ -1,6 +1,5 @@
 import * as z from 'zod'
 import { BgbashError, type ReadResult } from '../../../index.js'
-import { grepOutput } from '../grep.js'
 import { allSessionsSchema, compilePattern, intSchema, patternSchema, taskIdSchema } from '../params.js'
 import { defineTool, type ToolContext, type ToolReply } from '../tool.js'
 import { cleanText, FOREGROUND_RESULT_BYTES } from '../view.js'
@@ -79,16 +78,18 @@ export const bashOutputTool = defineTool({
         : args.offset !== undefined
           ? 'range'
           : 'new'
-    const offset = mode === 'new' ? ctx.state.getCursor(args.task_id) : args.offset
+    // "new" reads on from this session's cursor (kept in the store) and moves it; what "tail" shows
+    // counts as read too, so the next plain call continues after it.
     const read = await ctx.tm.read(args.task_id, {
-      offset,
+      offset: args.offset,
+      fromCursor: mode === 'new',
       maxBytes,
       tailLines: args.tail_lines,
       headLines: args.head_lines,
       allSessions: args.all_sessions,
     })
-    // What was shown in "new" or "tail" mode counts as read: the next plain call continues after it.
-    if (mode === 'new' || mode === 'tail') ctx.state.advanceCursor(args.task_id, read.nextOffset)
+    if (mode === 'tail')
+      await ctx.tm.advanceCursor(args.task_id, read.nextOffset, { allSessions: args.all_sessions })
     const text = args.raw ? read.text : cleanText(read.text)
     return {
       text: describeRead(args.task_id, mode, read, text),
@@ -159,23 +160,25 @@ function describeRead(taskId: string, mode: string, read: ReadResult, text: stri
 
 async function grep(args: Args, ctx: ToolContext): Promise<ToolReply> {
   const pattern = compilePattern('grep', args.grep!)
-  const status = await ctx.tm.status(args.task_id, { allSessions: args.all_sessions })
-  const result = await grepOutput(ctx.tm, args.task_id, pattern, {
-    fromOffset: args.offset ?? 0,
+  const result = await ctx.tm.read(args.task_id, {
+    offset: args.offset,
+    grep: pattern,
     contextLines: args.context_lines ?? DEFAULT_CONTEXT_LINES,
     maxMatches: args.max_matches ?? DEFAULT_MAX_MATCHES,
-    budgetBytes: args.max_bytes ?? FOREGROUND_RESULT_BYTES,
+    maxBytes: args.max_bytes ?? FOREGROUND_RESULT_BYTES,
     raw: args.raw === true,
     allSessions: args.all_sessions,
   })
+  const matches = result.matches ?? []
+  const status = { status: result.status }
   const header =
-    result.matches.length === 0
+    matches.length === 0
       ? `No line of ${args.task_id} (${status.status}) output matches ${pattern}.`
-      : `${result.matches.length} line${result.matches.length === 1 ? '' : 's'} of ${args.task_id} (${status.status}) output match ${pattern} (N: match, N- context):`
+      : `${matches.length} line${matches.length === 1 ? '' : 's'} of ${args.task_id} (${status.status}) output match ${pattern} (N: match, N- context):`
   const notes: string[] = []
   if (result.truncated) {
     notes.push(
-      `(stopped early at offset ${result.scannedTo}: pass offset=${result.scannedTo} to search on, or raise max_matches)`,
+      `(stopped early at offset ${result.nextOffset}: pass offset=${result.nextOffset} to search on, or raise max_matches)`,
     )
   }
   if (result.droppedBytes > 0) {
@@ -191,11 +194,11 @@ async function grep(args: Args, ctx: ToolContext): Promise<ToolReply> {
       mode: 'grep',
       text: result.text,
       offset: args.offset ?? 0,
-      next_offset: result.scannedTo,
+      next_offset: result.nextOffset,
       total_bytes: result.totalBytes,
       dropped_bytes: result.droppedBytes,
       eof: !result.truncated,
-      matches: result.matches.map((m) => ({ line_number: m.lineNumber, offset: m.offset, line: m.line })),
+      matches: matches.map((m) => ({ line_number: m.lineNumber, offset: m.offset, line: m.line })),
       truncated: result.truncated,
     },
   }

@@ -138,7 +138,7 @@ async function movedToBackground(ctx: ToolContext, record: TaskRecord, waitMs: n
 /** The foreground view of a task's output; what it shows counts as read for bash_output. */
 async function readView(ctx: ToolContext, taskId: string): Promise<TaskOutputView> {
   const view = await readOutputView(ctx.tm, taskId, FOREGROUND_RESULT_BYTES)
-  ctx.state.advanceCursor(taskId, view.endOffset)
+  await ctx.tm.advanceCursor(taskId, view.endOffset)
   return view
 }
 

@@ -1,5 +1,7 @@
-import type { TaskManager } from '../../index.js'
-import { cleanText } from './view.js'
+import { collapseRedraws, stripAnsi } from '../output/index.js'
+import { type LogWindow, readLog } from '../store/output-log.js'
+import type { TaskPaths } from '../store/paths.js'
+import type { GrepMatch } from '../types.js'
 
 /** Bytes read per step while scanning a log: the scan never holds more than this plus one line. */
 const SCAN_CHUNK_BYTES = 256 * 1024
@@ -8,33 +10,20 @@ const MAX_LINE_BYTES = 64 * 1024
 /** Characters of one line shown in a result. */
 const SHOWN_LINE_CHARS = 2000
 
-export interface GrepMatch {
-  /** Line number counted from where the scan began (1 = the first line at `fromOffset`). */
-  lineNumber: number
-  /** Absolute byte offset of the start of the line. */
-  offset: number
-  line: string
-}
-
-export interface GrepResult {
-  /** Matching lines (`N:`) and their context (`N-`), groups apart by `--`, like `grep -n -C`. */
-  text: string
-  matches: GrepMatch[]
-  /** Stopped early: too many matches or the byte budget is spent. */
-  truncated: boolean
-  /** Offset where scanning stopped (the end of the log unless truncated). */
-  scannedTo: number
-  totalBytes: number
-  droppedBytes: number
-}
-
-export interface GrepOptions {
+export interface GrepLogOptions {
   fromOffset: number
   contextLines: number
   maxMatches: number
+  /** Most bytes of result text; the scan stops before a match that would go past it. */
   budgetBytes: number
+  /** Match and show the bytes as written (default: ANSI stripped, redraws collapsed). */
   raw: boolean
-  allSessions?: boolean
+}
+
+export interface GrepLogResult extends LogWindow {
+  matches: GrepMatch[]
+  /** Stopped early: too many matches or the byte budget is spent. */
+  truncated: boolean
 }
 
 interface Line {
@@ -43,16 +32,18 @@ interface Line {
   text: string
 }
 
+/** Text of a log line as a model reads it: escape codes stripped, redraws collapsed. */
+function cleanLine(text: string): string {
+  return collapseRedraws(stripAnsi(text))
+}
+
 /**
- * Finds the lines of a task's output that match a pattern, with context lines, reading the log in
- * bounded windows from `fromOffset` on: memory stays at one window, whatever the log's size.
+ * Finds the lines of a log that match a pattern, with context lines, like `grep -n -C`: matching
+ * lines are `N:line`, context `N-line`, groups apart by `--`. Reads the log in bounded windows from
+ * `fromOffset` on, so memory stays at one window whatever the log's size. `nextOffset` is where
+ * the scan stopped: the end of the log, or the line it stopped before when it ran out of budget.
  */
-export async function grepOutput(
-  tm: TaskManager,
-  taskId: string,
-  pattern: RegExp,
-  options: GrepOptions,
-): Promise<GrepResult> {
+export function grepLog(paths: TaskPaths, pattern: RegExp, options: GrepLogOptions): GrepLogResult {
   const regex = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
   const out: string[] = []
   const matches: GrepMatch[] = []
@@ -61,13 +52,13 @@ export async function grepOutput(
   let afterLeft = 0
   let lastShown = 0
   let lineNumber = 0
-  let isTruncated = false
+  let truncated = false
   let stoppedAt = 0
   let pending = Buffer.alloc(0)
   let pendingOffset = options.fromOffset
   let offset = options.fromOffset
-  let totalBytes = 0
-  let droppedBytes = 0
+  let first: number | undefined
+  let window: LogWindow | undefined
 
   const show = (line: Line, mark: ':' | '-') => {
     if (lastShown > 0 && line.number > lastShown + 1) out.push('--')
@@ -80,10 +71,10 @@ export async function grepOutput(
   const handle = (bytes: Buffer, at: number): boolean => {
     lineNumber++
     const raw = bytes.toString('utf8')
-    const line: Line = { number: lineNumber, offset: at, text: options.raw ? raw : cleanText(raw) }
+    const line: Line = { number: lineNumber, offset: at, text: options.raw ? raw : cleanLine(raw) }
     if (regex.test(line.text)) {
       if (matches.length >= options.maxMatches || outBytes >= options.budgetBytes) {
-        isTruncated = true
+        truncated = true
         stoppedAt = at
         return false
       }
@@ -103,13 +94,8 @@ export async function grepOutput(
   }
 
   scan: for (;;) {
-    const window = await tm.read(taskId, {
-      offset,
-      maxBytes: SCAN_CHUNK_BYTES,
-      allSessions: options.allSessions,
-    })
-    totalBytes = window.totalBytes
-    droppedBytes = window.droppedBytes
+    window = readLog(paths, { offset, maxBytes: SCAN_CHUNK_BYTES })
+    first ??= window.offset
     if (window.offset > offset) {
       // The disk cap dropped bytes here: the partial line before the gap is incomplete, start afresh.
       pending = Buffer.alloc(0)
@@ -131,12 +117,15 @@ export async function grepOutput(
     offset = window.nextOffset
     if (window.eof || window.text === '') break
   }
+  const nextOffset = truncated ? stoppedAt : offset
   return {
     text: out.join('\n'),
+    offset: first ?? options.fromOffset,
+    nextOffset,
+    totalBytes: window.totalBytes,
+    droppedBytes: window.droppedBytes,
+    eof: !truncated && nextOffset >= window.totalBytes,
     matches,
-    truncated: isTruncated,
-    scannedTo: isTruncated ? stoppedAt : offset,
-    totalBytes,
-    droppedBytes,
+    truncated,
   }
 }

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { test } from 'node:test'
+import fc from 'fast-check'
+import { snapshotTree, useTestStore } from '../helpers/store.js'
+
+/** What `grep -n -C` prints, computed on the whole text at once. */
+function naiveGrep(text: string, pattern: RegExp, context: number): string {
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n')
+  const shown = new Set<number>()
+  const hits = new Set<number>()
+  lines.forEach((line, i) => {
+    if (!pattern.test(line)) return
+    hits.add(i)
+    for (let j = Math.max(0, i - context); j <= Math.min(lines.length - 1, i + context); j++) shown.add(j)
+  })
+  const out: string[] = []
+  let last = -1
+  for (const i of [...shown].sort((a, b) => a - b)) {
+    if (last >= 0 && i > last + 1) out.push('--')
+    out.push(`${i + 1}${hits.has(i) ? ':' : '-'}${lines[i]}`)
+    last = i
+  }
+  return out.join('\n')
+}
+
+test('grep over bounded windows finds what a whole-text grep finds, across window boundaries', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  const file = path.join(store.scratch, 'log.txt')
+  const lineArb = fc.stringMatching(/^[ab ]{0,12}$/)
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(lineArb, { minLength: 1, maxLength: 40 }),
+      // The first window ends at 256 KiB: this puts the lines under test across that edge.
+      fc.integer({ min: 256 * 1024 - 600, max: 256 * 1024 + 20 }),
+      fc.integer({ min: 0, max: 3 }),
+      async (lines, fillerBytes, context) => {
+        // Filler lines put the interesting lines around the 256 KiB window edge.
+        const filler = 'x'
+          .repeat(99)
+          .concat('\n')
+          .repeat(Math.ceil(fillerBytes / 100))
+        const text = `${filler}${lines.join('\n')}\n${filler}`
+        fs.writeFileSync(file, text)
+        const record = await tm.spawn({ command: `cat '${file}'`, notify: false })
+        await tm.wait([record.taskId])
+        const pattern = /ab/
+        const result = await tm.read(record.taskId, {
+          grep: pattern,
+          contextLines: context,
+          maxMatches: 1000,
+          maxBytes: 1024 * 1024,
+          raw: true,
+        })
+        assert.equal(result.text, naiveGrep(text, pattern, context))
+        assert.equal(result.truncated, false)
+        assert.equal(result.eof, true)
+      },
+    ),
+    { numRuns: 25 },
+  )
+})
+
+test('grep stops at maxMatches and nextOffset continues the search; escapes are stripped unless raw', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  const record = await tm.spawn({
+    command: `for i in 1 2 3 4 5; do printf '\\033[31mERROR %d\\033[0m\\nok\\n' $i; done`,
+    notify: false,
+  })
+  await tm.wait([record.taskId])
+  const first = await tm.read(record.taskId, { grep: /^ERROR \d$/, contextLines: 0, maxMatches: 2 })
+  assert.deepEqual(
+    first.matches?.map((m) => m.line),
+    ['ERROR 1', 'ERROR 2'],
+  )
+  assert.equal(first.truncated, true)
+  assert.equal(first.eof, false)
+  const rest = await tm.read(record.taskId, { grep: /^ERROR \d$/, contextLines: 0, offset: first.nextOffset })
+  assert.deepEqual(
+    rest.matches?.map((m) => m.line),
+    ['ERROR 3', 'ERROR 4', 'ERROR 5'],
+  )
+  assert.equal(rest.truncated, false)
+  const raw = await tm.read(record.taskId, { grep: /^ERROR \d$/, raw: true })
+  assert.deepEqual(raw.matches, [], 'raw lines start with an escape code')
+})
+
+test('cursors: "new since my last read" per reader, kept in the store across managers', async (t) => {
+  const store = await useTestStore(t)
+  const a = await store.open()
+  const record = await a.spawn({ command: 'printf "one\\ntwo\\n"', notify: false })
+  await a.wait([record.taskId])
+  const first = await a.read(record.taskId, { fromCursor: true })
+  assert.equal(first.text, 'one\ntwo\n')
+  const again = await a.read(record.taskId, { fromCursor: true })
+  assert.equal(again.text, '', 'nothing new since the last read')
+  assert.equal(again.offset, first.nextOffset)
+  const other = await a.read(record.taskId, { fromCursor: true, reader: 'someone-else' })
+  assert.equal(other.text, 'one\ntwo\n', 'another reader has its own cursor')
+  await a.close()
+
+  const b = await store.open()
+  const afterRestart = await b.read(record.taskId, { fromCursor: true })
+  assert.equal(afterRestart.text, '', 'the cursor outlived the manager')
+  assert.equal(await b.advanceCursor(record.taskId, 2), first.nextOffset, 'cursors never move back')
+})
+
+test('read rejects options that ask for two windows, and changes nothing', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  const record = await tm.spawn({ command: 'echo hi', notify: false })
+  await tm.wait([record.taskId])
+  const before = snapshotTree(store.home)
+  for (const options of [
+    { grep: /x/, tailLines: 3 },
+    { fromCursor: true, offset: 0 },
+    { contextLines: 2 },
+    { grep: 'x' as unknown as RegExp },
+    { grep: /x/, maxMatches: 0 },
+  ]) {
+    await assert.rejects(
+      tm.read(record.taskId, options),
+      { code: 'invalid_request' },
+      JSON.stringify(options),
+    )
+  }
+  assert.deepEqual(snapshotTree(store.home), before)
+})
