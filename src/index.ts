@@ -2,6 +2,12 @@
 export { getDefaultSessionId, openTaskManager } from './engine/open.js'
 export { TIMEOUT_EXIT_CODE } from './engine/outcome.js'
 export { MAX_WATCHES_PER_TASK, type OutputWatchEvent } from './engine/output-watches.js'
+export {
+  DEFAULT_READY_TIMEOUT_MS,
+  type ReadyReason,
+  type ReadyResult,
+  type ReadyWhen,
+} from './engine/ready.js'
 export { listSessionIds } from './engine/sessions.js'
 export type {
   GcOptions,
@@ -32,6 +38,7 @@ export { getTaskDir, resolveStoreRoot } from './store/paths.js'
 export {
   type Completion,
   EndReason,
+  type GrepMatch,
   KillReason,
   type LeftoverProcess,
   type Logger,
@@ -39,6 +46,7 @@ export {
   type ReadOptions,
   type ReadResult,
   type ShellName,
+  type SpawnedTask,
   type SpawnOptions,
   type TaskRecord,
   TaskStatus,

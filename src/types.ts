@@ -1,3 +1,4 @@
+import type { ReadyResult, ReadyWhen } from './engine/ready.js'
 /** Every status a task can have (SPEC §2). A terminal status is final. */
 export const TaskStatus = {
   starting: 'starting',
@@ -120,7 +121,20 @@ export interface SpawnOptions {
   description?: string
   /** Give the task a stdin channel that `write` feeds; default false (stdin is /dev/null). */
   stdin?: boolean
+  /**
+   * Return only once the task is ready: `{ pattern }` seen in its output, `{ port }` accepting TCP
+   * connections on localhost, or `{ url }` answering HTTP with a status below 500. It also
+   * returns as soon as the task ends, prints `failOn`, or `readyTimeoutMs` passes; `ready.reason` tells.
+   */
+  readyWhen?: ReadyWhen
+  /** With `readyWhen`: a pattern in the output that means the start failed. */
+  failOn?: RegExp
+  /** With `readyWhen`: how long to wait for readiness; default 60 s. The task keeps running after. */
+  readyTimeoutMs?: number
 }
+
+/** What `spawn` returns: the task's record, and with `readyWhen`, how the wait for readiness ended. */
+export type SpawnedTask = TaskRecord & { ready?: ReadyResult }
 
 export interface ReadOptions {
   /** Absolute byte offset to start at; default: the start (or the tail when `tailLines` is set). */

@@ -56,6 +56,7 @@ import type {
   LongRunningNotice,
   ReadOptions,
   ReadResult,
+  SpawnedTask,
   SpawnOptions,
   TaskRecord,
   TaskStatus,
@@ -67,8 +68,9 @@ import { buildCompletion } from './completion.js'
 import { decideOutcome, type EndFacts } from './outcome.js'
 import { MAX_WATCHES_PER_TASK, type OutputWatchEvent, OutputWatches } from './output-watches.js'
 import { readTask } from './read.js'
+import { checkPortFree, checkReadyOptions, waitUntilReady } from './ready.js'
 import { writeStdin } from './stdin.js'
-import { validateSpawn } from './validate.js'
+import { type ValidSpawn, validateSpawn } from './validate.js'
 import { type WaitForOptions, type WaitForResult, type WaitTarget, waitForTasks } from './wait-for.js'
 import { type OutputWaitReason, type WaitForOutputOptions, waitForLogGrowth } from './wait-output.js'
 
@@ -247,10 +249,25 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
 
   // ── spawning ────────────────────────────────────────────────────────────────────────────────
 
-  /** Starts a command in the background; resolves once it runs, with its record. */
-  async spawn(options: SpawnOptions): Promise<TaskRecord> {
+  /**
+   * Starts a command in the background; resolves once it runs, with its record. With `readyWhen`
+   * it resolves once the task is ready (a pattern in its output, a port accepting, a URL
+   * answering), or has ended, printed `failOn`, or run out of `readyTimeoutMs`; `ready` says which.
+   */
+  async spawn(options: SpawnOptions): Promise<SpawnedTask> {
     this.assertOpen()
+    const ready = options && typeof options === 'object' ? checkReadyOptions(options) : undefined
     const valid = validateSpawn(options, this.defaultCwd)
+    if (!ready) return this.startTask(valid)
+    await checkPortFree(ready.readyWhen)
+    const record = await this.startTask(valid)
+    const result = await waitUntilReady(ready, record.startedAt ?? record.createdAt, (waitOptions) =>
+      this.waitFor([record.taskId], waitOptions),
+    )
+    return { ...(await this.status(record.taskId)), ready: result }
+  }
+
+  private async startTask(valid: ValidSpawn): Promise<TaskRecord> {
     const shellPath = resolveShell(valid.shell)
     this.checkRunningLimit()
     const { taskId, paths } = this.store.createTaskDir(this.sessionDir)

@@ -11,7 +11,20 @@ import { BgbashError } from '../errors.js'
 import type { SpawnOptions } from '../types.js'
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-const SPAWN_KEYS = new Set(['command', 'cwd', 'env', 'timeoutMs', 'notify', 'shell', 'description', 'stdin'])
+const SPAWN_KEYS = new Set([
+  'command',
+  'cwd',
+  'env',
+  'timeoutMs',
+  'notify',
+  'shell',
+  'description',
+  'stdin',
+  // Checked by checkReadyOptions (ready.ts).
+  'readyWhen',
+  'failOn',
+  'readyTimeoutMs',
+])
 
 export interface ValidSpawn {
   command: string

@@ -1,3 +1,4 @@
+import { stripAnsi } from '../output/ansi.js'
 import { readLog } from '../store/output-log.js'
 import type { TaskPaths } from '../store/paths.js'
 
@@ -91,14 +92,16 @@ export class LogScanner {
     return undefined
   }
 
-  private test(line: string, offset: number, after: string): LogMatch | undefined {
+  private test(rawLine: string, offset: number, after: string): LogMatch | undefined {
+    // Colours must not hide a match: `\x1b[32mready\x1b[39m in 300 ms` is tested as `ready in 300 ms`.
+    const line = stripAnsi(rawLine)
     const found = this.pattern.exec(line)
     if (!found) {
       this.before.push(line)
       if (this.before.length > CONTEXT_LINES) this.before.shift()
       return undefined
     }
-    const following = after.split('\n').slice(0, CONTEXT_LINES).join('\n')
+    const following = stripAnsi(after).split('\n').slice(0, CONTEXT_LINES).join('\n')
     const context = [...this.before, line, following].filter((part) => part !== '').join('\n')
     return { text: found[0], line, offset, context }
   }
