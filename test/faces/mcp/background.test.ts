@@ -207,3 +207,61 @@ test('a task still running past the reminder interval is named on a later tool r
   assert.match(result.content[1]!.text!, new RegExp(`Still running: ${id} for .*: sleep 300`))
   await server.call('bash_kill', { task_ids: [id], grace_ms: 0 })
 })
+
+test('bash with ready_when returns once the server is ready, and says so when it fails to start', async (t) => {
+  const store = await useTestStore(t)
+  const server = await McpProcess.start(t, { home: store.home })
+  const ready = await server.call('bash', {
+    command: `echo booting; sleep 0.1; printf '\\033[1mLocal: http://localhost:5173\\033[0m ready in 88 ms\\n'; exec sleep 30`,
+    ready_when: { pattern: 'ready in \\d+ ms' },
+  })
+  const out = ready.structuredContent!
+  assert.equal(out.status, 'running')
+  assert.equal(out.background, true)
+  assert.equal(out.ready.reason, 'ready')
+  assert.equal(out.ready.line, 'Local: http://localhost:5173 ready in 88 ms')
+  assert.match(mainText(ready), /^Ready after .* keeps running in the background/)
+  assert.match(out.output, /booting\nLocal: http:\/\/localhost:5173 ready in 88 ms/)
+
+  const failed = await server.call('bash', {
+    command: 'echo "Error: listen EADDRINUSE: address already in use :::3000"; exec sleep 30',
+    ready_when: { port: 1 },
+    fail_on: 'EADDRINUSE',
+  })
+  assert.equal(failed.structuredContent!.ready.reason, 'fail_match')
+  assert.match(mainText(failed), /shows a failure .*EADDRINUSE/)
+
+  const exited = await server.call('bash', {
+    command: 'echo nope; exit 2',
+    ready_when: { url: 'http://127.0.0.1:1/' },
+  })
+  assert.equal(exited.structuredContent!.status, 'failed')
+  assert.equal(exited.structuredContent!.exit_code, 2)
+
+  for (const args of [
+    { command: 'true', ready_when: {} },
+    { command: 'true', ready_when: { port: 3000, url: 'http://x/' } },
+    { command: 'true', fail_on: 'x' },
+    { command: 'true', ready_when: { port: 3000 }, background: true },
+    { command: 'true', ready_when: { pattern: '(' } },
+  ]) {
+    const refused = await server.call('bash', args)
+    assert.equal(refused.isError, true, JSON.stringify(args))
+  }
+})
+
+test('bash_output with only a task id continues where this session last read, also after a server restart', async (t) => {
+  const store = await useTestStore(t)
+  const first = await McpProcess.start(t, { home: store.home })
+  const go = path.join(store.scratch, 'go')
+  const started = await first.call('bash', { command: `echo one; ${gate(go)}; echo two`, background: true })
+  const taskId = started.structuredContent!.task_id
+  await first.call('bash_wait', { task_ids: [taskId], until: 'one' })
+  assert.equal((await first.call('bash_output', { task_id: taskId })).structuredContent!.text, 'one\n')
+  await first.close()
+  fs.writeFileSync(go, '')
+  const second = await McpProcess.start(t, { home: store.home })
+  await second.call('bash_wait', { task_ids: [taskId] })
+  const next = await second.call('bash_output', { task_id: taskId })
+  assert.equal(next.structuredContent!.text, 'two\n', 'only what is new since the read before the restart')
+})

@@ -1,7 +1,14 @@
 import * as z from 'zod'
-import { isTerminal, type TaskRecord } from '../../../index.js'
+import {
+  BgbashError,
+  isTerminal,
+  type ReadyResult,
+  type ReadyWhen,
+  type SpawnedTask,
+  type TaskRecord,
+} from '../../../index.js'
 import { describeOutcome, formatDuration } from '../format.js'
-import { DEFAULT_WAIT_MS, intSchema, MAX_WAIT_MS } from '../params.js'
+import { compilePattern, DEFAULT_WAIT_MS, intSchema, MAX_WAIT_MS, patternSchema } from '../params.js'
 import { startProgress } from '../progress.js'
 import { defineTool, type ToolContext, type ToolReply } from '../tool.js'
 import { FOREGROUND_RESULT_BYTES, readOutputView, type TaskOutputView } from '../view.js'
@@ -45,7 +52,35 @@ const inputSchema = z.strictObject({
     .boolean({ error: 'background must be true or false' })
     .optional()
     .describe('Return at once with the task id instead of waiting: for dev servers, watchers, long builds'),
+  ready_when: z
+    .strictObject({
+      pattern: patternSchema('ready_when.pattern')
+        .optional()
+        .describe('A line of output that means ready, e.g. "listening on|ready in" or "/compiled/i"'),
+      port: intSchema('ready_when.port', 1, 65535)
+        .optional()
+        .describe('A TCP port on localhost that accepts connections when ready'),
+      url: z
+        .string({ error: 'ready_when.url must be a string' })
+        .optional()
+        .describe('An http(s) URL that answers with a status below 500 when ready'),
+    })
+    .optional()
+    .describe(
+      'Start in the background and return once the task is ready (give one of pattern, port, url), ' +
+        'or as soon as it exits, prints fail_on, or ready_timeout_ms passes. For dev servers and watchers.',
+    ),
+  fail_on: patternSchema('fail_on')
+    .optional()
+    .describe('With ready_when: output that means the start failed, e.g. "EADDRINUSE|Error:"'),
+  ready_timeout_ms: intSchema('ready_timeout_ms', 1, MAX_WAIT_MS)
+    .optional()
+    .describe(
+      'With ready_when: how long to wait for readiness (default 60000); the task keeps running after',
+    ),
 })
+
+type Args = z.output<typeof inputSchema>
 
 export const bashTool = defineTool({
   name: 'bash',
@@ -69,9 +104,19 @@ export const bashTool = defineTool({
     output: z.string().describe('Model view of the output: ANSI stripped, head and tail within 16 KiB'),
     output_truncated: z.boolean(),
     output_bytes: z.number(),
+    ready: z
+      .object({
+        reason: z.enum(['ready', 'exit', 'fail_match', 'timeout']),
+        waited_ms: z.number(),
+        line: z.string().optional().describe('The line that made it ready, or the failure line'),
+        detail: z.string().optional(),
+      })
+      .optional()
+      .describe('With ready_when: how the wait for readiness ended'),
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async run(args, ctx) {
+    const readiness = readinessOf(args)
     const record = await ctx.tm.spawn({
       command: args.command,
       cwd: args.cwd,
@@ -80,7 +125,9 @@ export const bashTool = defineTool({
       description: args.description,
       stdin: args.stdin,
       notify: true,
+      ...readiness,
     })
+    if (record.ready) return startedWithReadiness(ctx, record, record.ready)
     if (args.background) {
       return {
         text:
@@ -159,4 +206,69 @@ function summarize(record: TaskRecord, isBackground: boolean, view: TaskOutputVi
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/** The engine's readiness options from `ready_when`, `fail_on`, `ready_timeout_ms`. */
+function readinessOf(args: Args): { readyWhen?: ReadyWhen; failOn?: RegExp; readyTimeoutMs?: number } {
+  const when = args.ready_when
+  if (when === undefined) {
+    if (args.fail_on !== undefined || args.ready_timeout_ms !== undefined) {
+      throw new BgbashError(
+        'invalid_request',
+        'Invalid bash parameters: fail_on and ready_timeout_ms only apply with ready_when.',
+      )
+    }
+    return {}
+  }
+  const given = (['pattern', 'port', 'url'] as const).filter((key) => when[key] !== undefined)
+  if (given.length !== 1) {
+    throw new BgbashError(
+      'invalid_request',
+      'Invalid ready_when: give exactly one of pattern, port, url, e.g. {"port": 3000} or {"pattern": "listening on"}.',
+    )
+  }
+  if (args.background !== undefined || args.wait_ms !== undefined) {
+    throw new BgbashError(
+      'invalid_request',
+      'Invalid bash parameters: ready_when already returns once the task is ready; drop background and wait_ms.',
+    )
+  }
+  const readyWhen: ReadyWhen =
+    when.pattern !== undefined
+      ? { pattern: compilePattern('ready_when.pattern', when.pattern) }
+      : when.port !== undefined
+        ? { port: when.port }
+        : { url: when.url! }
+  return {
+    readyWhen,
+    failOn: args.fail_on === undefined ? undefined : compilePattern('fail_on', args.fail_on),
+    readyTimeoutMs: args.ready_timeout_ms,
+  }
+}
+
+/** The result of a start with `ready_when`: ready, or why not, with the output so far. */
+async function startedWithReadiness(
+  ctx: ToolContext,
+  record: SpawnedTask,
+  ready: ReadyResult,
+): Promise<ToolReply> {
+  if (isTerminal(record.status)) return finished(ctx, record)
+  const structured = {
+    ...summarize(record, true, await readView(ctx, record.taskId)),
+    ready: {
+      reason: ready.reason,
+      waited_ms: ready.waitedMs,
+      ...(ready.match ? { line: ready.match.line } : {}),
+      ...(ready.detail ? { detail: ready.detail } : {}),
+    },
+  }
+  const after = formatDuration(ready.waitedMs)
+  const head =
+    ready.reason === 'ready'
+      ? `Ready after ${after} (${ready.detail ?? `output: ${ready.match?.line}`}): ${record.taskId} (pid ${record.pid}) keeps running in the background.`
+      : ready.reason === 'fail_match'
+        ? `Its output shows a failure after ${after}: ${ready.match?.line}\n${record.taskId} (pid ${record.pid}) is still running: read it with bash_output, stop it with bash_kill.`
+        : `Not ready after ${after}: ${record.taskId} (pid ${record.pid}) is still running in the background; call bash_wait with until to wait longer, or bash_kill.`
+  const output = structured.output === '' ? '(no output yet)' : structured.output
+  return { text: `${head}\nOutput so far:\n${output}`, structured }
 }
