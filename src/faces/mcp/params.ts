@@ -1,6 +1,7 @@
 // Parameter schemas shared by several tools, each described for the model.
 import * as z from 'zod'
-import { BgbashError } from '../../index.js'
+
+export { compilePattern } from '../pattern.js'
 
 /** Longest any wait of one tool call may last: 10 minutes (SPEC §8 bash_wait). */
 export const MAX_WAIT_MS = 10 * 60 * 1000
@@ -23,21 +24,6 @@ export function patternSchema(what: string) {
     .string({ error: `${what} must be a string holding a regular expression` })
     .min(1, { error: `${what} must not be empty` })
     .max(4096, { error: `${what} is too long (at most 4096 characters)` })
-}
-
-const SLASHED = /^\/(.+)\/([imsu]*)$/s
-
-/** Compiles a pattern parameter; `/…/flags` form allowed. Throws `invalid_request` with the reason. */
-export function compilePattern(name: string, source: string): RegExp {
-  const slashed = SLASHED.exec(source)
-  try {
-    return slashed ? new RegExp(slashed[1]!, slashed[2]) : new RegExp(source)
-  } catch (error) {
-    throw new BgbashError(
-      'invalid_request',
-      `Invalid ${name} pattern: ${(error as Error).message}. Use a JavaScript regular expression, e.g. "error|fail" or "/ready/i".`,
-    )
-  }
 }
 
 /** An integer parameter with bounds, named in its errors. */

@@ -266,3 +266,40 @@ test('bash_long_running frames come at the interval set through configure', asyn
   assert.ok(second.elapsed_ms >= 100)
   await client.request('bash_kill', { task_id }, { session_id: 'lr' })
 })
+
+test('bash with ready_when (bgbash extension) answers once the task is ready, or says why not', async (t) => {
+  const { client } = await startEngine(t)
+  const ready = await client.request(
+    'bash',
+    {
+      command: 'echo boot; sleep 0.1; echo "Listening on :8080"; exec sleep 30',
+      ready_when: { pattern: 'Listening on' },
+    },
+    { session_id: 'r1' },
+  )
+  assert.equal(ready.success, true)
+  assert.equal(ready.status, 'running')
+  assert.equal(ready.ready.reason, 'ready')
+  assert.equal(ready.ready.line, 'Listening on :8080')
+  const slow = await client.request(
+    'bash',
+    { command: 'exec sleep 30', ready_when: { port: 1 }, ready_timeout_ms: 200 },
+    { session_id: 'r1' },
+  )
+  assert.equal(slow.ready.reason, 'timeout')
+  assert.equal(slow.status, 'running')
+  const refused = await client.request(
+    'bash',
+    { command: 'true', ready_when: { port: 1 }, wait: true },
+    { session_id: 'r1' },
+  )
+  assert.equal(refused.success, false)
+  assert.equal(refused.code, 'invalid_request')
+  const bad = await client.request(
+    'bash',
+    { command: 'true', ready_when: { pattern: '(' } },
+    { session_id: 'r1' },
+  )
+  assert.equal(bad.success, false)
+  assert.match(bad.message, /ready_when.pattern/)
+})

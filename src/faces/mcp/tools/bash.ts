@@ -3,12 +3,12 @@ import {
   BgbashError,
   isTerminal,
   type ReadyResult,
-  type ReadyWhen,
   type SpawnedTask,
   type TaskRecord,
 } from '../../../index.js'
+import { type Readiness, readinessToWire, readReadiness } from '../../readiness.js'
 import { describeOutcome, formatDuration } from '../format.js'
-import { compilePattern, DEFAULT_WAIT_MS, intSchema, MAX_WAIT_MS, patternSchema } from '../params.js'
+import { DEFAULT_WAIT_MS, intSchema, MAX_WAIT_MS, patternSchema } from '../params.js'
 import { startProgress } from '../progress.js'
 import { defineTool, type ToolContext, type ToolReply } from '../tool.js'
 import { FOREGROUND_RESULT_BYTES, readOutputView, type TaskOutputView } from '../view.js'
@@ -209,41 +209,15 @@ function capitalize(text: string): string {
 }
 
 /** The engine's readiness options from `ready_when`, `fail_on`, `ready_timeout_ms`. */
-function readinessOf(args: Args): { readyWhen?: ReadyWhen; failOn?: RegExp; readyTimeoutMs?: number } {
-  const when = args.ready_when
-  if (when === undefined) {
-    if (args.fail_on !== undefined || args.ready_timeout_ms !== undefined) {
-      throw new BgbashError(
-        'invalid_request',
-        'Invalid bash parameters: fail_on and ready_timeout_ms only apply with ready_when.',
-      )
-    }
-    return {}
-  }
-  const given = (['pattern', 'port', 'url'] as const).filter((key) => when[key] !== undefined)
-  if (given.length !== 1) {
-    throw new BgbashError(
-      'invalid_request',
-      'Invalid ready_when: give exactly one of pattern, port, url, e.g. {"port": 3000} or {"pattern": "listening on"}.',
-    )
-  }
-  if (args.background !== undefined || args.wait_ms !== undefined) {
+function readinessOf(args: Args): Readiness {
+  const readiness = readReadiness(args)
+  if (readiness.readyWhen && (args.background !== undefined || args.wait_ms !== undefined)) {
     throw new BgbashError(
       'invalid_request',
       'Invalid bash parameters: ready_when already returns once the task is ready; drop background and wait_ms.',
     )
   }
-  const readyWhen: ReadyWhen =
-    when.pattern !== undefined
-      ? { pattern: compilePattern('ready_when.pattern', when.pattern) }
-      : when.port !== undefined
-        ? { port: when.port }
-        : { url: when.url! }
-  return {
-    readyWhen,
-    failOn: args.fail_on === undefined ? undefined : compilePattern('fail_on', args.fail_on),
-    readyTimeoutMs: args.ready_timeout_ms,
-  }
+  return readiness
 }
 
 /** The result of a start with `ready_when`: ready, or why not, with the output so far. */
@@ -255,12 +229,7 @@ async function startedWithReadiness(
   if (isTerminal(record.status)) return finished(ctx, record)
   const structured = {
     ...summarize(record, true, await readView(ctx, record.taskId)),
-    ready: {
-      reason: ready.reason,
-      waited_ms: ready.waitedMs,
-      ...(ready.match ? { line: ready.match.line } : {}),
-      ...(ready.detail ? { detail: ready.detail } : {}),
-    },
+    ready: readinessToWire(ready),
   }
   const after = formatDuration(ready.waitedMs)
   const head =

@@ -1,3 +1,4 @@
+import { readinessToWire, readReadiness } from '../../readiness.js'
 import { readBoolean, readInteger, readString, readStringMap } from '../params.js'
 import { readPreview } from '../preview.js'
 import { WireError } from '../protocol.js'
@@ -14,6 +15,11 @@ export const handleBash: Handler = async (ctx, params) => {
   if (wait && background)
     throw new WireError('invalid_request', 'bash: wait:true cannot be used with background:true')
   const timeoutMs = readInteger('bash', params, 'timeout', 0, SEVEN_DAYS_MS)
+  // bgbash extension: answer once the task is ready (a line, a port, a URL) instead of at once.
+  const readiness = readReadiness(params)
+  if (readiness.readyWhen && wait) {
+    throw new WireError('invalid_request', 'bash: ready_when cannot be used with wait:true')
+  }
   const session = await ctx.session()
   const record = await session.tm.spawn({
     command,
@@ -23,7 +29,15 @@ export const handleBash: Handler = async (ctx, params) => {
     notify: readBoolean('bash', params, 'notify_on_completion', true),
     description: readString('bash', params, 'description'),
     stdin: readBoolean('bash', params, 'stdin', false),
+    ...readiness,
   })
+  if (record.ready) {
+    return {
+      ...recordToWire(record, await readPreview(session.tm, record.taskId)),
+      mode: 'pipes',
+      ready: readinessToWire(record.ready),
+    }
+  }
   if (!wait) return { task_id: record.taskId, status: 'running', mode: 'pipes' }
   // wait:true: the caller blocks until the command ends and gets its final snapshot.
   const [ended] = await session.tm.wait([record.taskId])

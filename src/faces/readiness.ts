@@ -1,0 +1,95 @@
+// `ready_when`, `fail_on` and `ready_timeout_ms` as the MCP and NDJSON faces take them.
+import { BgbashError, type ReadyWhen } from '../index.js'
+import { compilePattern } from './pattern.js'
+
+export interface WireReadiness {
+  ready_when?: unknown
+  fail_on?: unknown
+  ready_timeout_ms?: unknown
+}
+
+export interface Readiness {
+  readyWhen?: ReadyWhen
+  failOn?: RegExp
+  readyTimeoutMs?: number
+}
+
+function invalid(message: string): never {
+  throw new BgbashError('invalid_request', message)
+}
+
+/**
+ * Turns wire readiness parameters into the engine's spawn options (the engine checks ranges and
+ * URLs again). `ready_when` holds exactly one of `pattern` (a regex as text), `port`, `url`.
+ */
+export function readReadiness(params: WireReadiness): Readiness {
+  const { ready_when: when, fail_on: failOn, ready_timeout_ms: timeout } = params
+  if (when === undefined || when === null) {
+    if ((failOn ?? timeout ?? undefined) !== undefined) {
+      invalid('Invalid parameters: fail_on and ready_timeout_ms only apply with ready_when.')
+    }
+    return {}
+  }
+  const example =
+    'e.g. {"port": 3000}, {"url": "http://localhost:3000/health"} or {"pattern": "listening on"}'
+  if (typeof when !== 'object' || Array.isArray(when))
+    invalid(`Invalid ready_when: use an object, ${example}.`)
+  const given = Object.entries(when as Record<string, unknown>).filter(([, value]) => value !== undefined)
+  if (given.length !== 1) invalid(`Invalid ready_when: give exactly one of pattern, port, url, ${example}.`)
+  const [key, value] = given[0]!
+  let readyWhen: ReadyWhen
+  if (key === 'pattern') {
+    if (typeof value !== 'string' || value === '')
+      invalid('Invalid ready_when.pattern: use a regular expression as text.')
+    readyWhen = { pattern: compilePattern('ready_when.pattern', value) }
+  } else if (key === 'port') {
+    readyWhen = { port: value as number }
+  } else if (key === 'url') {
+    readyWhen = { url: value as string }
+  } else {
+    invalid(`Invalid ready_when: unknown key ${key}; give one of pattern, port, url, ${example}.`)
+  }
+  if (failOn !== undefined && (typeof failOn !== 'string' || failOn === '')) {
+    invalid('Invalid fail_on: use a regular expression as text, e.g. "EADDRINUSE|Error:".')
+  }
+  return {
+    readyWhen,
+    failOn: failOn === undefined ? undefined : compilePattern('fail_on', failOn as string),
+    readyTimeoutMs: timeout as number | undefined,
+  }
+}
+
+/** One line saying how the wait for readiness ended, for people and models. */
+export function describeReadiness(ready: {
+  reason: string
+  waitedMs: number
+  detail?: string
+  match?: { line: string }
+}): string {
+  const after = `${ready.waitedMs} ms`
+  switch (ready.reason) {
+    case 'ready':
+      return `ready after ${after} (${ready.detail ?? `output: ${ready.match?.line}`})`
+    case 'fail_match':
+      return `its output shows a failure after ${after}: ${ready.match?.line}`
+    case 'exit':
+      return `it ended before it was ready (after ${after})`
+    default:
+      return `not ready after ${after}`
+  }
+}
+
+/** The `ready` block of a wire result. */
+export function readinessToWire(ready: {
+  reason: string
+  waitedMs: number
+  detail?: string
+  match?: { line: string }
+}) {
+  return {
+    reason: ready.reason,
+    waited_ms: ready.waitedMs,
+    ...(ready.match ? { line: ready.match.line } : {}),
+    ...(ready.detail ? { detail: ready.detail } : {}),
+  }
+}
