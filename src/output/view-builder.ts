@@ -1,0 +1,346 @@
+import { StringDecoder } from 'node:string_decoder'
+import { stripAnsi } from './ansi.js'
+import { RepeatFolder } from './fold.js'
+import { classifyLine, LinePriority } from './important.js'
+import { collapseRedraws } from './redraw.js'
+
+export interface ViewOptions {
+  /** Most UTF-8 bytes of the view, markers included. */
+  budgetBytes: number
+  /** How to read what was left out, put in the gap markers (e.g. "bash_output offset/grep"). */
+  readHint?: string
+}
+
+export interface OutputView {
+  text: string
+  /** Something was left out (beyond folding repeats). */
+  truncated: boolean
+  omittedLines: number
+  omittedBytes: number
+  keptLines: number
+  totalLines: number
+  /** The first line that reads as an error, if any. */
+  firstErrorLine?: string
+}
+
+/** Shares of the budget first given to the last and the first lines; important lines come next. */
+const TAIL_SHARE = 0.3
+const HEAD_SHARE = 0.1
+/** Plain lines right after an error line travel with it: the assertion under its heading. */
+const CONTEXT_LINES = 3
+/** An unfinished line longer than this (UTF-16 units) is collapsed, then cut: a redraw loop or a 50 MB line. */
+const PARTIAL_LIMIT = 1 << 20
+
+const DEFAULT_HINT = 'read them with an offset or grep'
+
+function bytes(text: string): number {
+  return Buffer.byteLength(text)
+}
+
+/** Cuts text to at most `max` bytes without splitting a character, marking the cut. */
+export function cutToBytes(text: string, max: number, fullBytes = bytes(text)): string {
+  if (fullBytes <= max) return text
+  const mark = ` …[+${fullBytes - max} bytes]`
+  const room = Math.max(0, max - bytes(mark))
+  const cut = Buffer.from(text.slice(0, room))
+    .subarray(0, room)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')
+  return `${cut}${mark}`
+}
+
+/** One line of the folded output, as the builder keeps it. */
+interface Line {
+  index: number
+  /** Bytes of the folded output before this line. */
+  offset: number
+  /** Bytes of the line in the folded output, its newline included. */
+  size: number
+  /** The line, cut to the budget when longer (it can never be shown whole then). */
+  text: string
+  /** The line as a view shows it: cut to a quarter of the budget. */
+  shown: string
+  shownSize: number
+  priority: LinePriority
+  /** A plain line just after an error line. */
+  isContext: boolean
+}
+
+/** Keeps the first lines until `maxBytes` and the last ones within `maxBytes`. */
+class EndsKeeper {
+  readonly early: Line[] = []
+  #earlyBytes = 0
+  readonly late: Line[] = []
+  #lateStart = 0
+  #lateBytes = 0
+  constructor(readonly maxBytes: number) {}
+
+  add(line: Line): void {
+    if (this.#earlyBytes < this.maxBytes) {
+      this.early.push(line)
+      this.#earlyBytes += line.shownSize
+      return
+    }
+    this.late.push(line)
+    this.#lateBytes += line.shownSize
+    while (this.#lateBytes - this.late[this.#lateStart]!.shownSize >= this.maxBytes) {
+      this.#lateBytes -= this.late[this.#lateStart++]!.shownSize
+    }
+    // Compact now and then so the array stays bounded.
+    if (this.#lateStart > 1024 && this.#lateStart * 2 > this.late.length) {
+      this.late.splice(0, this.#lateStart)
+      this.#lateStart = 0
+    }
+  }
+
+  lines(): Line[] {
+    return [...this.early, ...this.late.slice(this.#lateStart)]
+  }
+}
+
+/**
+ * Builds a view of output as it streams in, holding bounded memory whatever the size: the first
+ * lines, the last ones, and the first and last lines of each kind of important line, each kept
+ * within the budget. Escape codes are stripped, redraws collapsed and repeats folded on the fly;
+ * a chunk may end mid-line or mid-character.
+ */
+export class ViewBuilder {
+  readonly #budget: number
+  readonly #hint: string
+  readonly #maxLine: number
+  readonly #decoder = new StringDecoder('utf8')
+  readonly #folder: RepeatFolder
+  #partial = ''
+  #compactAt = PARTIAL_LIMIT
+  /** Bytes of the unfinished line dropped past PARTIAL_LIMIT. */
+  #partialDropped = 0
+  #dropped = 0
+  #index = 0
+  #offset = 0
+  #contextLeft = 0
+  #firstError: Line | undefined
+  readonly #head: Line[] = []
+  #headBytes = 0
+  readonly #tail: Line[] = []
+  #tailStart = 0
+  #tailBytes = 0
+  readonly #important: Record<'error' | 'summary' | 'warning' | 'context', EndsKeeper>
+  #finished: OutputView | undefined
+
+  constructor(options: ViewOptions) {
+    this.#budget = Math.max(0, Math.floor(options.budgetBytes))
+    this.#hint = options.readHint ?? DEFAULT_HINT
+    this.#maxLine = Math.max(16, Math.floor(this.#budget / 4))
+    this.#folder = new RepeatFolder((line) => this.#addLine(line))
+    this.#important = {
+      error: new EndsKeeper(this.#budget),
+      summary: new EndsKeeper(this.#budget),
+      warning: new EndsKeeper(this.#budget),
+      context: new EndsKeeper(this.#budget),
+    }
+  }
+
+  /** Adds output as written: text, or bytes that may end inside a UTF-8 character. */
+  push(chunk: string | Uint8Array): void {
+    if (this.#finished) throw new Error('ViewBuilder.push after finish')
+    const text = typeof chunk === 'string' ? chunk : this.#decoder.write(chunk)
+    if (text === '') return
+    let start = 0
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const piece = text.slice(start, nl)
+      if (this.#partial === '' && this.#partialDropped === 0) {
+        this.#endLine(piece)
+      } else {
+        this.#appendPartial(piece)
+        this.#endLine(this.#partial)
+      }
+      this.#partial = ''
+      this.#compactAt = PARTIAL_LIMIT
+      start = nl + 1
+    }
+    if (start < text.length) this.#appendPartial(text.slice(start))
+  }
+
+  /** The view of everything pushed. Further calls return the same view. */
+  finish(): OutputView {
+    if (this.#finished) return this.#finished
+    const rest = this.#decoder.end()
+    if (rest !== '') this.push(rest)
+    if (this.#partial !== '' || this.#partialDropped > 0) this.#endLine(this.#partial)
+    this.#partial = ''
+    this.#folder.flush()
+    this.#finished = this.#select()
+    return this.#finished
+  }
+
+  #appendPartial(piece: string): void {
+    if (this.#partialDropped > 0) {
+      this.#partialDropped += bytes(piece)
+      return
+    }
+    this.#partial += piece
+    if (this.#partial.length <= this.#compactAt) return
+    const lastCr = this.#partial.lastIndexOf('\r')
+    if (lastCr > 0) {
+      // What a terminal shows so far, then the redraws still to come.
+      this.#partial = collapseRedraws(stripAnsi(this.#partial.slice(0, lastCr))) + this.#partial.slice(lastCr)
+    }
+    if (this.#partial.length > PARTIAL_LIMIT) {
+      this.#partialDropped = bytes(this.#partial.slice(PARTIAL_LIMIT))
+      this.#partial = this.#partial.slice(0, PARTIAL_LIMIT)
+    }
+    this.#compactAt = Math.max(PARTIAL_LIMIT, this.#partial.length * 2)
+  }
+
+  #endLine(raw: string): void {
+    this.#dropped = this.#partialDropped
+    this.#partialDropped = 0
+    this.#folder.push(collapseRedraws(stripAnsi(raw)))
+  }
+
+  /** A line of the folded output: counted, classified, and kept if it may be shown. */
+  #addLine(line: string): void {
+    // Only the line that ended past PARTIAL_LIMIT carries dropped bytes; folding never merges it away
+    // unnoticed because its text differs from its neighbours' in length at least.
+    const full = bytes(line) + this.#dropped
+    this.#dropped = 0
+    const priority = classifyLine(line)
+    const isContext = priority === LinePriority.plain && this.#contextLeft > 0
+    if (priority === LinePriority.error) this.#contextLeft = CONTEXT_LINES
+    else if (isContext) this.#contextLeft--
+    else if (priority !== LinePriority.plain) this.#contextLeft = 0
+    const text = full > this.#budget ? cutToBytes(line, this.#budget, full) : line
+    const shown = cutToBytes(text, this.#maxLine, full)
+    const entry: Line = {
+      index: this.#index++,
+      offset: this.#offset,
+      size: full + 1,
+      text,
+      shown,
+      shownSize: shown === text && full === bytes(line) ? full + 1 : bytes(shown) + 1,
+      priority,
+      isContext,
+    }
+    this.#offset += full + 1
+    if (this.#headBytes < this.#budget) {
+      this.#head.push(entry)
+      this.#headBytes += entry.shownSize
+    }
+    this.#tail.push(entry)
+    this.#tailBytes += entry.shownSize
+    while (this.#tailBytes - this.#tail[this.#tailStart]!.shownSize >= this.#budget) {
+      this.#tailBytes -= this.#tail[this.#tailStart++]!.shownSize
+    }
+    if (this.#tailStart > 4096 && this.#tailStart * 2 > this.#tail.length) {
+      this.#tail.splice(0, this.#tailStart)
+      this.#tailStart = 0
+    }
+    if (priority === LinePriority.error) {
+      this.#firstError ??= entry
+      this.#important.error.add(entry)
+    } else if (priority === LinePriority.summary) this.#important.summary.add(entry)
+    else if (priority === LinePriority.warning) this.#important.warning.add(entry)
+    else if (isContext) this.#important.context.add(entry)
+  }
+
+  #select(): OutputView {
+    const total = this.#index
+    const totalBytes = this.#offset
+    const budget = this.#budget
+    const base = { totalLines: total, firstErrorLine: this.#firstError?.text }
+    // Everything fits: the whole output, lines uncut (the head then holds every line).
+    if (totalBytes - 1 <= budget && this.#head.length === total) {
+      return {
+        ...base,
+        text: this.#head.map((line) => line.text).join('\n'),
+        truncated: false,
+        omittedLines: 0,
+        omittedBytes: 0,
+        keptLines: total,
+      }
+    }
+    const pool = new Map<number, Line>()
+    const tail = this.#tail.slice(this.#tailStart)
+    for (const line of [...this.#head, ...tail]) pool.set(line.index, line)
+    for (const keeper of Object.values(this.#important))
+      for (const line of keeper.lines()) pool.set(line.index, line)
+    const kept = new Set<number>()
+    // Every gap costs a marker; this one's numbers are as long as any gap's can be.
+    const markerBytes = bytes(gapMarker(total, totalBytes, this.#hint)) + 1
+    let used = 0
+    let gaps = total > 0 ? 1 : 0
+    const add = (index: number): boolean => {
+      if (kept.has(index)) return true
+      const line = pool.get(index)
+      if (line === undefined) return false
+      // The gap holding this line loses it: it splits, shrinks or closes.
+      const leftGap = index > 0 && !kept.has(index - 1)
+      const rightGap = index < total - 1 && !kept.has(index + 1)
+      const gapChange = (leftGap ? 1 : 0) + (rightGap ? 1 : 0) - 1
+      if (used + line.shownSize + (gaps + gapChange) * markerBytes > budget) return false
+      kept.add(index)
+      used += line.shownSize
+      gaps += gapChange
+      return true
+    }
+    const addWithContext = (index: number): void => {
+      if (!add(index)) return
+      for (let i = index + 1; i <= index + CONTEXT_LINES && pool.get(i)?.isContext; i++) add(i)
+    }
+    const addRun = (from: number, step: 1 | -1, maxBytes: number): void => {
+      let spent = 0
+      for (let i = from; i >= 0 && i < total; i += step) {
+        const line = pool.get(i)
+        if (line === undefined || spent + line.shownSize > maxBytes) return
+        if (!add(i)) return
+        spent += line.shownSize
+      }
+    }
+    if (this.#firstError) addWithContext(this.#firstError.index)
+    addRun(total - 1, -1, budget * TAIL_SHARE)
+    addRun(0, 1, budget * HEAD_SHARE)
+    const byIndex = [...pool.values()].sort((a, b) => a.index - b.index)
+    for (const line of byIndex) if (line.priority === LinePriority.error) addWithContext(line.index)
+    // Summaries come at the end of a run: the latest first.
+    for (let i = byIndex.length - 1; i >= 0; i--) {
+      if (byIndex[i]!.priority === LinePriority.summary) add(byIndex[i]!.index)
+    }
+    for (const line of byIndex) if (line.priority === LinePriority.warning) add(line.index)
+    addRun(total - 1, -1, budget)
+    addRun(0, 1, budget)
+
+    let text = this.#render(byIndex, kept, total, totalBytes)
+    // The marker estimate is an upper bound, but tiny budgets are checked for real.
+    if (bytes(text) > budget) text = cutToBytes(text, budget)
+    let keptBytes = 0
+    for (const index of kept) keptBytes += pool.get(index)!.size
+    return {
+      ...base,
+      text,
+      truncated: true,
+      omittedLines: total - kept.size,
+      omittedBytes: totalBytes - keptBytes,
+      keptLines: kept.size,
+    }
+  }
+
+  #render(byIndex: readonly Line[], kept: ReadonlySet<number>, total: number, totalBytes: number): string {
+    const out: string[] = []
+    let next = 0
+    let nextOffset = 0
+    for (const line of byIndex) {
+      if (!kept.has(line.index)) continue
+      if (line.index > next) out.push(gapMarker(line.index - next, line.offset - nextOffset, this.#hint))
+      out.push(line.shown)
+      next = line.index + 1
+      nextOffset = line.offset + line.size
+    }
+    if (next < total) out.push(gapMarker(total - next, totalBytes - nextOffset, this.#hint))
+    return out.join('\n')
+  }
+}
+
+function gapMarker(count: number, size: number, hint: string): string {
+  const kb = size >= 1024 ? `${(size / 1024).toFixed(1)} KB` : `${size} bytes`
+  return `… ${count.toLocaleString('en-US')} line${count === 1 ? '' : 's'} (${kb}) omitted — ${hint} …`
+}
