@@ -20,6 +20,7 @@ const EXAMPLES = `
 Examples:
   $ bgbash run -- npm run dev                 start a dev server in the background, print its id
   $ bgbash run --wait --timeout 5m -- npm test   run and stream it; exit with its code (124 on timeout)
+  $ bgbash run --ready-when port:3000 -- npm run dev   return once port 3000 accepts connections
   $ bgbash ls                                 this project's tasks: status, time, exit, CPU, memory
   $ bgbash ls --all --status failed --json    every session's failed tasks as JSON
   $ bgbash logs -f 1a2b                       follow a task's output (a unique id prefix is enough)
@@ -76,6 +77,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--shell <name>', 'bash (default), sh or zsh')
     .option('--description <text>', 'a note shown with the task')
     .option('--wait', 'stream the output and exit with the task’s code (124 on timeout)')
+    .option(
+      '--ready-when <spec>',
+      'return once it is ready: port:3000, url:http://localhost:3000/health, or a regex of its output',
+    )
+    .option('--fail-on <regex>', 'with --ready-when: output that means the start failed (exit 1)')
+    .option('--ready-timeout <duration>', 'with --ready-when: how long to wait (default 60s; exit 124 after)')
     .passThroughOptions()
     .action(act((ctx, words: string[], options: RunOptions) => runRun(ctx, words, options)))
   taskCommand('ls', 'list tasks: id, status, time, exit code, CPU and memory, command')

@@ -149,3 +149,44 @@ test('wait exits with the task’s code; kill by prefix ends the whole tree', as
   const again = await runBinary(['wait', tree], opts)
   assert.notEqual(again.code, 0)
 })
+
+test('run --ready-when returns once the server is ready (0), or exits 124 / 1 / the task’s code when it is not', async (t) => {
+  const store = await useTestStore(t)
+  const opts = { home: store.home, cwd: store.scratch, env: SESSION }
+  const server = `echo starting; sleep 0.1; echo "Listening on http://localhost:4000"; exec sleep 30`
+  const ready = await runBinary(['run', '--ready-when', 'Listening on', '--', server], opts)
+  assert.equal(ready.code, 0, ready.stderr)
+  assert.match(ready.stdout, /^bgb-[0-9a-f]{8}\n$/)
+  assert.match(ready.stderr, /ready after \d+ ms \(output: Listening on http:\/\/localhost:4000\)/)
+
+  const slow = await runBinary(
+    ['run', '--ready-when', 'port:1', '--ready-timeout', '300ms', '--', 'exec sleep 30'],
+    opts,
+  )
+  assert.equal(slow.code, 124, slow.stderr)
+  assert.match(slow.stderr, /not ready after \d+ ms/)
+  assert.match(slow.stderr, /keeps running/)
+
+  const failing = await runBinary(
+    [
+      'run',
+      '--ready-when',
+      'url:http://127.0.0.1:1/',
+      '--fail-on',
+      'EADDRINUSE',
+      '--',
+      'echo "Error: EADDRINUSE"; exec sleep 30',
+    ],
+    opts,
+  )
+  assert.equal(failing.code, 1, failing.stderr)
+  assert.match(failing.stderr, /shows a failure .*EADDRINUSE/)
+
+  const ended = await runBinary(['run', '--ready-when', 'port:1', '--', 'exit 5'], opts)
+  assert.equal(ended.code, 5, ended.stderr)
+  assert.match(ended.stderr, /ended before it was ready/)
+
+  const usage = await runBinary(['run', '--ready-when', 'port:99999', '--', 'true'], opts)
+  assert.equal(usage.code, 2)
+  assert.match(usage.stderr, /port must be from 1 to 65535/)
+})

@@ -1,4 +1,7 @@
-import type { ShellName, SpawnOptions } from '../../index.js'
+import { compilePattern } from '../../faces/pattern.js'
+import { describeReadiness } from '../../faces/readiness.js'
+import type { ReadyResult, ReadyWhen, ShellName, SpawnedTask, SpawnOptions } from '../../index.js'
+import { TIMEOUT_EXIT_CODE } from '../../index.js'
 import { type CliContext, withManager } from '../context.js'
 import { parseDuration } from '../duration.js'
 import { getTaskExitCode, INTERRUPTED_EXIT_CODE } from '../exit-code.js'
@@ -14,6 +17,9 @@ export interface RunOptions {
   wait?: boolean
   shell?: string
   description?: string
+  readyWhen?: string
+  failOn?: string
+  readyTimeout?: string
 }
 
 /** `bgbash run -- <command…>`: starts a task and prints its id, or with --wait streams it to the end. */
@@ -21,6 +27,7 @@ export async function runRun(ctx: CliContext, words: string[], options: RunOptio
   const spawn = getSpawnOptions(ctx, words, options)
   return withManager(ctx, async (tm) => {
     const record = await tm.spawn(spawn)
+    if (record.ready) return reportReadiness(ctx, record, record.ready)
     if (!options.wait) {
       if (ctx.json) ctx.io.stdout.write(formatJson(record))
       else writeLine(ctx.io.stdout, record.taskId)
@@ -60,6 +67,17 @@ function getSpawnOptions(ctx: CliContext, words: string[], options: RunOptions):
   if (shell !== undefined && shell !== 'bash' && shell !== 'sh' && shell !== 'zsh') {
     throw new UsageError(`Invalid --shell: ${JSON.stringify(shell)}. Use bash, sh or zsh.`)
   }
+  if (
+    options.readyWhen === undefined &&
+    (options.failOn !== undefined || options.readyTimeout !== undefined)
+  ) {
+    throw new UsageError('--fail-on and --ready-timeout only apply with --ready-when.')
+  }
+  if (options.readyWhen !== undefined && options.wait) {
+    throw new UsageError(
+      '--ready-when and --wait cannot be combined: one returns when ready, the other at the end.',
+    )
+  }
   return {
     command: joinCommand(words),
     cwd: options.cwd ?? ctx.io.cwd,
@@ -67,6 +85,63 @@ function getSpawnOptions(ctx: CliContext, words: string[], options: RunOptions):
     timeoutMs: options.timeout === undefined ? undefined : parseTimeout(options.timeout),
     shell: shell as ShellName | undefined,
     description: options.description,
+    ...(options.readyWhen === undefined
+      ? {}
+      : {
+          readyWhen: parseReadyWhen(options.readyWhen),
+          failOn: options.failOn === undefined ? undefined : compilePattern('--fail-on', options.failOn),
+          readyTimeoutMs:
+            options.readyTimeout === undefined
+              ? undefined
+              : parseDuration(options.readyTimeout, '--ready-timeout'),
+        }),
+  }
+}
+
+/** `port:3000`, `url:http://…` (or just `http://…`), else a pattern (`pattern:` optional). */
+export function parseReadyWhen(spec: string): ReadyWhen {
+  if (spec.startsWith('port:')) {
+    const port = Number(spec.slice(5))
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new UsageError(`Invalid --ready-when ${JSON.stringify(spec)}: the port must be from 1 to 65535.`)
+    }
+    return { port }
+  }
+  if (spec.startsWith('url:')) return { url: spec.slice(4) }
+  if (/^https?:\/\//.test(spec)) return { url: spec }
+  const source = spec.startsWith('pattern:') ? spec.slice(8) : spec
+  if (source === '') throw new UsageError('Invalid --ready-when: empty pattern.')
+  return { pattern: compilePattern('--ready-when', source) }
+}
+
+/**
+ * Prints the task id and how the wait for readiness ended. Exit code: 0 ready; 124 not ready in
+ * time; 1 on the failure pattern; the task's own code (at least 1) when it ended first.
+ */
+function reportReadiness(ctx: CliContext, record: SpawnedTask, ready: ReadyResult): number {
+  if (ctx.json) ctx.io.stdout.write(formatJson(record))
+  else writeLine(ctx.io.stdout, record.taskId)
+  if (!ctx.json) {
+    const line = `bgbash: ${record.taskId} ${describeReadiness(ready)}`
+    writeLine(ctx.io.stderr, ready.reason === 'ready' ? ctx.color.green(line) : ctx.color.red(line))
+    if (ready.reason === 'fail_match' || ready.reason === 'timeout') {
+      writeLine(
+        ctx.io.stderr,
+        ctx.color.dim(
+          `bgbash: it keeps running: bgbash logs ${record.taskId}, or bgbash kill ${record.taskId}`,
+        ),
+      )
+    }
+  }
+  switch (ready.reason) {
+    case 'ready':
+      return 0
+    case 'timeout':
+      return TIMEOUT_EXIT_CODE
+    case 'fail_match':
+      return 1
+    default:
+      return getTaskExitCode(record) || 1
   }
 }
 
