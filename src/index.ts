@@ -34,7 +34,7 @@ export {
   stripAnsi,
   type ViewOptions,
 } from './output/index.js'
-export { getTaskDir, resolveStoreRoot } from './store/paths.js'
+export { getTaskDir, isTaskId, resolveStoreRoot } from './store/paths.js'
 export {
   type Completion,
   EndReason,

@@ -114,7 +114,8 @@ export class NdjsonServer {
   }
 
   private async dispatch(request: Request): Promise<void> {
-    const handler = HANDLERS[request.command]
+    // Own keys only: `constructor` or `toString` are unknown commands, not members of an object.
+    const handler = Object.hasOwn(HANDLERS, request.command) ? HANDLERS[request.command] : undefined
     const context = this.context(request.sessionId)
     let frame: Frame
     try {

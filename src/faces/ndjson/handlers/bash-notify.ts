@@ -1,5 +1,5 @@
 import { MAX_WATCHES_PER_TASK } from '../../../index.js'
-import { readBoolean, readString } from '../params.js'
+import { readBoolean, readString, readTaskId } from '../params.js'
 import { WireError } from '../protocol.js'
 import type { Handler } from '../session.js'
 
@@ -13,7 +13,7 @@ function escapeRegExp(text: string): string {
 
 /** `bash_notify`: pushes `bash_pattern_match` when a substring or regex appears in the output. */
 export const handleBashNotify: Handler = async (ctx, params) => {
-  const taskId = readString('bash_notify', params, 'task_id', true)
+  const taskId = readTaskId('bash_notify', params)
   const substring = readString('bash_notify', params, 'pattern')
   const source = readString('bash_notify', params, 'regex')
   const once = readBoolean('bash_notify', params, 'once', true)

@@ -1,4 +1,4 @@
-import { readInteger, readString } from '../params.js'
+import { readInteger, readTaskId } from '../params.js'
 import { readPreview } from '../preview.js'
 import type { Handler } from '../session.js'
 import { recordToWire } from '../wire.js'
@@ -8,7 +8,7 @@ const CHUNK_BYTES = 256 * 1024
 
 /** `bash_status`: a task's snapshot; with `output_offset`, the output from there (base64). */
 export const handleBashStatus: Handler = async (ctx, params) => {
-  const taskId = readString('bash_status', params, 'task_id', true)
+  const taskId = readTaskId('bash_status', params)
   const outputOffset = readInteger('bash_status', params, 'output_offset', 0, Number.MAX_SAFE_INTEGER)
   const stderrOffset = readInteger('bash_status', params, 'stderr_offset', 0, Number.MAX_SAFE_INTEGER)
   const { tm } = await ctx.session()

@@ -1,4 +1,4 @@
-import { readBoolean, readString } from '../params.js'
+import { readBoolean, readTaskId } from '../params.js'
 import { WireError } from '../protocol.js'
 import type { Handler } from '../session.js'
 
@@ -26,7 +26,7 @@ function toText(input: unknown): string {
 
 /** `bash_write`: writes to the stdin of a task started with `stdin: true`; `eof` ends its input. */
 export const handleBashWrite: Handler = async (ctx, params) => {
-  const taskId = readString('bash_write', params, 'task_id', true)
+  const taskId = readTaskId('bash_write', params)
   const eof = readBoolean('bash_write', params, 'eof', false)
   if (params.input === undefined && !eof) throw new WireError('invalid_request', 'bash_write: missing input')
   const text = params.input === undefined ? '' : toText(params.input)
