@@ -124,14 +124,13 @@ function reportReadiness(ctx: CliContext, record: SpawnedTask, ready: ReadyResul
   if (!ctx.json) {
     const line = `bgbash: ${record.taskId} ${describeReadiness(ready)}`
     writeLine(ctx.io.stderr, ready.reason === 'ready' ? ctx.color.green(line) : ctx.color.red(line))
-    if (ready.reason === 'fail_match' || ready.reason === 'timeout') {
-      writeLine(
-        ctx.io.stderr,
-        ctx.color.dim(
-          `bgbash: it keeps running: bgbash logs ${record.taskId}, or bgbash kill ${record.taskId}`,
-        ),
-      )
-    }
+    const next =
+      ready.reason === 'timeout'
+        ? `it keeps running: bgbash logs ${record.taskId}, or bgbash kill ${record.taskId}`
+        : ready.reason === 'fail_match'
+          ? `its output: bgbash logs ${record.taskId}; stop it: bgbash kill ${record.taskId}`
+          : undefined
+    if (next) writeLine(ctx.io.stderr, ctx.color.dim(`bgbash: ${next}`))
   }
   switch (ready.reason) {
     case 'ready':
