@@ -15,7 +15,19 @@ class Terminal {
       '-e',
       `${k}=${v}`,
     ])
-    this.tmux('new-session', '-d', '-s', 'main', '-x', '110', '-y', '30', ...vars, 'bash --noprofile --norc')
+    // A person's terminal, not a CI job: with $CI set (as .ci/run sets it) spinners do not animate.
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'main',
+      '-x',
+      '110',
+      '-y',
+      '30',
+      ...vars,
+      'env -u CI bash --noprofile --norc',
+    )
   }
 
   tmux(...args: string[]): string {

@@ -11,8 +11,9 @@ test('a zombie counts as dead: a task whose recorded process is a zombie is lost
   const store = await useTestStore(t)
   const pids = new PidTracker()
   t.after(() => pids.killAll())
-  // `sleep 0` exits and its parent, now exec'd into `sleep 60`, never reaps it: a zombie.
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], {
+  // The child exits after its parent has exec'd into `sleep 60`, which never reaps it: a zombie.
+  // (Exiting at once could let the shell reap it before the exec.)
+  const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 60'], {
     stdio: ['ignore', 'pipe', 'ignore'],
   })
   pids.track(parent.pid)
