@@ -463,14 +463,22 @@ test('NDJSON: a rejected request from a session never seen before leaves the sto
   const { store, client } = await startFuzzEngine(t)
   await scenario.run(async () => {
     const before = snapshotTree(store.home)
-    const rejected = await client.request('bash_status', { task_id: '../x' }, { session_id: 'never-seen' })
-    assert.equal(rejected.success, false)
-    assert.equal(rejected.code, 'invalid_request')
+    // A malformed id, and a well-formed id of no task: both refused, from two sessions never seen.
+    for (const [i, taskId] of ['../x', 'bgb-00000000'].entries()) {
+      const rejected = await client.request(
+        'bash_status',
+        { task_id: taskId },
+        { session_id: `never-seen-${i}` },
+      )
+      assert.equal(rejected.success, false)
+      assert.match(rejected.code, /^(invalid_request|task_not_found)$/)
+    }
     const added = snapshotTree(store.home).filter((entry) => !before.includes(entry))
     scenario.figure = added.length === 0 ? 'store unchanged' : `store gained ${added.join(', ')}`
     t.diagnostic(
-      'BUG src/faces/ndjson/handlers/*: ctx.session() opens a TaskManager (TaskStore.openSession writes sessions/<key>/session.json) ' +
-        'before the task id is checked, so a rejected request from a new session_id creates a session directory (SPEC §9).',
+      'BUG src/faces/ndjson/server.ts + src/store/task-store.ts TaskStore.openSession: the handler opens a TaskManager for the ' +
+        'session, which writes sessions/<key>/session.json before the request is refused, so a rejected request from a new ' +
+        'session_id leaves a session directory behind (SPEC §9). Checking ids first covers malformed ids only.',
     )
     assert.deepEqual(added, [], 'a rejected request created nothing in the store')
   })
