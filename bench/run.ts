@@ -3,6 +3,7 @@ import os from 'node:os'
 import { benchEngine, type Row } from './engine.js'
 import { benchMcp } from './mcp.js'
 import { benchNdjson } from './ndjson.js'
+import { benchScale } from './scale.js'
 
 const args = new Set(process.argv.slice(2))
 const quick = args.has('--quick')
@@ -14,6 +15,7 @@ const rows: Row[] = [
   ...(await benchEngine(runs)),
   ...(await benchNdjson(Math.max(50, runs))),
   ...(await benchMcp(Math.max(50, runs))),
+  ...(await benchScale({ quick, runs })),
 ]
 const report = {
   when: new Date().toISOString(),
