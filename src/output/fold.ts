@@ -6,9 +6,88 @@ const MIN_SIMILAR_RUN = 4
 /** The shape of a line: digits, hex ids and times replaced, so "row 17" and "row 18" are alike. */
 export function getLineShape(line: string): string {
   return line
-    .replace(/\b[0-9a-f]{7,}\b/gi, '#')
+    .replace(/\b(?=[0-9a-f]*\d)[0-9a-f]{7,}\b/gi, '#')
     .replace(/\d+(?:[.:]\d+)*/g, '#')
     .trim()
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57
+const isHex = (c: number) => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
+const isWord = (c: number) => isHex(c) || (c >= 71 && c <= 90) || (c >= 103 && c <= 122) || c === 95
+const isSpace = (c: number) => c === 32 || c === 9 || c === 11 || c === 12 || c === 13 || c === 160
+
+/** Where a hex id (a word of 7+ hex digits, one a digit at least) starting at `i` ends, or -1. */
+function endOfHexId(line: string, i: number): number {
+  if (i > 0 && isWord(line.charCodeAt(i - 1))) return -1
+  let j = i
+  let hasDigit = false
+  for (; j < line.length && isHex(line.charCodeAt(j)); j++) {
+    if (isDigit(line.charCodeAt(j))) hasDigit = true
+  }
+  return j - i >= 7 && hasDigit && (j === line.length || !isWord(line.charCodeAt(j))) ? j : -1
+}
+
+/** Where the number (`12`, `3.14`, `12:30:45`) starting at `i` ends. */
+function endOfNumber(line: string, i: number): number {
+  let j = i
+  for (;;) {
+    while (j < line.length && isDigit(line.charCodeAt(j))) j++
+    const c = line.charCodeAt(j)
+    if ((c === 46 || c === 58) && isDigit(line.charCodeAt(j + 1))) j++
+    else return j
+  }
+}
+
+/**
+ * Whether two lines have the same shape ({@link getLineShape}), compared in place: folding asks
+ * this of every line of a 100 MB log, so it allocates nothing.
+ */
+export function isSameShape(a: string, b: string): boolean {
+  let i = 0
+  let j = 0
+  let endA = a.length
+  let endB = b.length
+  while (i < endA && isSpace(a.charCodeAt(i))) i++
+  while (j < endB && isSpace(b.charCodeAt(j))) j++
+  while (endA > i && isSpace(a.charCodeAt(endA - 1))) endA--
+  while (endB > j && isSpace(b.charCodeAt(endB - 1))) endB--
+  // Lines of different shapes mostly differ at one end: reject those without a full scan.
+  const lastA = a.charCodeAt(endA - 1)
+  const lastB = b.charCodeAt(endB - 1)
+  if (lastA !== lastB && !(isHex(lastA) && isHex(lastB))) return false
+  while (i < endA && j < endB) {
+    const ca = a.charCodeAt(i)
+    const cb = b.charCodeAt(j)
+    // Fast path: the same character, neither a digit nor the start of a word that may be an id.
+    if (ca === cb && !isDigit(ca) && (!isHex(ca) || (i > 0 && isWord(a.charCodeAt(i - 1))))) {
+      i++
+      j++
+      continue
+    }
+    if (isHex(ca) && isHex(cb)) {
+      const hexA = endOfHexId(a, i)
+      const hexB = endOfHexId(b, j)
+      if (hexA >= 0 || hexB >= 0) {
+        // An id on one side matches an id or a number on the other.
+        const nextA = hexA >= 0 ? hexA : isDigit(ca) ? endOfNumber(a, i) : -1
+        const nextB = hexB >= 0 ? hexB : isDigit(cb) ? endOfNumber(b, j) : -1
+        if (nextA < 0 || nextB < 0) return false
+        i = Math.min(nextA, endA)
+        j = Math.min(nextB, endB)
+        continue
+      }
+    }
+    if (isDigit(ca) || isDigit(cb)) {
+      if (!isDigit(ca) || !isDigit(cb)) return false
+      i = Math.min(endOfNumber(a, i), endA)
+      j = Math.min(endOfNumber(b, j), endB)
+      continue
+    }
+    if (ca !== cb) return false
+    i++
+    j++
+  }
+  return i >= endA && j >= endB
 }
 
 /** Marks the folded lines: the first line of a run stays, this line stands for the rest. */
@@ -23,8 +102,7 @@ export function isFoldMarker(line: string): boolean {
  */
 export class RepeatFolder {
   readonly #emit: (line: string) => void
-  /** Grouping key of the current run, undefined when there is none. */
-  #key: string | undefined
+  #isOpen = false
   #first = ''
   #last = ''
   #count = 0
@@ -38,9 +116,10 @@ export class RepeatFolder {
   }
 
   push(line: string): void {
-    const shape = getLineShape(line)
-    const key = shape === '' ? `=${line}` : shape
-    if (key === this.#key) {
+    // Blank lines fold only when identical.
+    const isAlike =
+      this.#isOpen && (line === this.#last || (isSameShape(this.#last, line) && /\S/.test(line)))
+    if (isAlike) {
       if (this.#allSame && line !== this.#first && this.#count >= MIN_SAME_RUN) {
         // A different line after a long identical run starts a run of its own.
         this.flush()
@@ -54,7 +133,7 @@ export class RepeatFolder {
     } else {
       this.flush()
     }
-    this.#key = key
+    this.#isOpen = true
     this.#first = line
     this.#last = line
     this.#count = 1
@@ -64,7 +143,7 @@ export class RepeatFolder {
 
   /** Emits the current run; call at the end of the stream. */
   flush(): void {
-    if (this.#key === undefined) return
+    if (!this.#isOpen) return
     if (this.#allSame && this.#count >= MIN_SAME_RUN) {
       this.#emit(this.#first)
       this.#emit(`… repeated ${(this.#count - 1).toLocaleString('en-US')} times …`)
@@ -75,7 +154,7 @@ export class RepeatFolder {
     } else {
       for (const line of this.#few) this.#emit(line)
     }
-    this.#key = undefined
+    this.#isOpen = false
     this.#few = []
   }
 }

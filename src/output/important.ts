@@ -59,15 +59,101 @@ const SUMMARY_PATTERNS: RegExp[] = [
 const ZERO_ERRORS = /\b(0|no) (errors?|failures?|problems?)\b|\berrors?: 0\b|\bfail(ed|ures)?:? 0\b/i
 
 /**
- * Words or marks without which no pattern above can match: one cheap test lets the ordinary
- * line (most of a 100 MB log) through without trying forty patterns.
+ * Words and marks without which no pattern here can match (lower case). Testing for them first
+ * lets an ordinary line (most of a 100 MB log) through without trying forty patterns.
  */
-const MAYBE_IMPORTANT =
-  /err|fail|warn|deprecat|panic|fatal|segmentation|core dumped|not ok|[✗✕×✖●ℹ#]|^E {3}|expected|received|traceback|exception|\*\*\*|conflict|cannot|uncaught|unhandled|not found|no such file|permission denied|\d+:\d+|\(\d+,\d+\)|passed|passing|pending|problems?\b|test result|^ok\s|exit|finished|compiled|built|done|\bat |_test\.go:|\bFile "/i
+const TRIGGERS = [
+  'err',
+  'fail',
+  'warn',
+  'deprecat',
+  'panic',
+  'fatal',
+  'segmentation',
+  'core dumped',
+  'not ok',
+  'expected',
+  'received',
+  'traceback',
+  'exception',
+  'conflict',
+  'automatic merge',
+  'cannot',
+  'uncaught',
+  'unhandled',
+  'not found',
+  'no such file',
+  'permission denied',
+  'passed',
+  'passing',
+  'pending',
+  'problem',
+  'test result',
+  'exit',
+  'finished',
+  'compiled',
+  'built',
+  'done',
+  'at ',
+  'file "',
+  '_test.go:',
+  '***',
+  '✗',
+  '✕',
+  '×',
+  '✖',
+  '●',
+  'ℹ',
+  '# ',
+  '-->',
+]
+/** Marks that are triggers on their own (non-ASCII test reporter glyphs). */
+const MARKS = new Set(TRIGGERS.filter((word) => word.charCodeAt(0) > 127).map((word) => word.charCodeAt(0)))
+/**
+ * The ASCII triggers by their first two characters (lower-cased, 7 bits each): one table look-up
+ * per character rejects almost every position of an ordinary line.
+ */
+const TRIGGERS_BY_PAIR: (string[] | undefined)[] = new Array(1 << 14)
+for (const word of TRIGGERS) {
+  if (word.charCodeAt(0) > 127) continue
+  const pair = (word.charCodeAt(0) << 7) | word.charCodeAt(1)
+  TRIGGERS_BY_PAIR[pair] = [...(TRIGGERS_BY_PAIR[pair] ?? []), word]
+}
+/** Patterns anchored at the start of a line: cheap to try on every line. */
+const LINE_START = /^(?:E {3}|ok\s|FAIL\t|[\w./@-]*\.\w+:\d+:\d+)/
+
+const lower = (c: number) => (c >= 65 && c <= 90 ? c | 32 : c)
+
+function hasTriggerAt(line: string, at: number, word: string): boolean {
+  if (at + word.length > line.length) return false
+  for (let k = 2; k < word.length; k++) {
+    if (lower(line.charCodeAt(at + k)) !== word.charCodeAt(k)) return false
+  }
+  return true
+}
+
+/** Whether a line may be anything but plain (false means plain for sure). */
+function mayBeImportant(line: string): boolean {
+  let previous = lower(line.charCodeAt(0))
+  if (MARKS.has(previous)) return true
+  for (let i = 1; i < line.length; i++) {
+    const c = lower(line.charCodeAt(i))
+    if (c > 127) {
+      if (MARKS.has(c)) return true
+    } else if (previous < 128) {
+      const words = TRIGGERS_BY_PAIR[(previous << 7) | c]
+      if (words !== undefined) {
+        for (const word of words) if (hasTriggerAt(line, i - 1, word)) return true
+      }
+    }
+    previous = c
+  }
+  return LINE_START.test(line)
+}
 
 /** How much a developer would want to see this line. */
 export function classifyLine(line: string): LinePriority {
-  if (line.length === 0 || !MAYBE_IMPORTANT.test(line)) return LinePriority.plain
+  if (line.length === 0 || !mayBeImportant(line)) return LinePriority.plain
   if (ZERO_ERRORS.test(line)) return LinePriority.summary
   if (ERROR_PATTERNS.some((pattern) => pattern.test(line)) || DIAGNOSTIC.test(line)) return LinePriority.error
   if (SUMMARY_PATTERNS.some((pattern) => pattern.test(line))) return LinePriority.summary

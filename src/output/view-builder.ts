@@ -31,6 +31,9 @@ const CONTEXT_LINES = 3
 /** An unfinished line longer than this (UTF-16 units) is collapsed, then cut: a redraw loop or a 50 MB line. */
 const PARTIAL_LIMIT = 1 << 20
 
+/** Escape, C1 CSI, carriage return, backspace (built from a string, as ansi.ts does). */
+const CONTROLS = new RegExp(String.raw`[\u001b\u009b\r\b]`)
+
 const DEFAULT_HINT = 'read them with an offset or grep'
 
 function bytes(text: string): number {
@@ -111,6 +114,7 @@ export class ViewBuilder {
   readonly #decoder = new StringDecoder('utf8')
   readonly #folder: RepeatFolder
   #partial = ''
+  #isPartialPlain = true
   #compactAt = PARTIAL_LIMIT
   /** Bytes of the unfinished line dropped past PARTIAL_LIMIT. */
   #partialDropped = 0
@@ -145,20 +149,23 @@ export class ViewBuilder {
     if (this.#finished) throw new Error('ViewBuilder.push after finish')
     const text = typeof chunk === 'string' ? chunk : this.#decoder.write(chunk)
     if (text === '') return
+    // Most chunks hold no escape, carriage return or backspace: their lines skip both passes.
+    const isPlain = !CONTROLS.test(text)
     let start = 0
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       const piece = text.slice(start, nl)
       if (this.#partial === '' && this.#partialDropped === 0) {
-        this.#endLine(piece)
+        this.#endLine(piece, isPlain)
       } else {
-        this.#appendPartial(piece)
-        this.#endLine(this.#partial)
+        this.#appendPartial(piece, isPlain)
+        this.#endLine(this.#partial, this.#isPartialPlain)
       }
       this.#partial = ''
+      this.#isPartialPlain = true
       this.#compactAt = PARTIAL_LIMIT
       start = nl + 1
     }
-    if (start < text.length) this.#appendPartial(text.slice(start))
+    if (start < text.length) this.#appendPartial(text.slice(start), isPlain)
   }
 
   /** The view of everything pushed. Further calls return the same view. */
@@ -166,14 +173,15 @@ export class ViewBuilder {
     if (this.#finished) return this.#finished
     const rest = this.#decoder.end()
     if (rest !== '') this.push(rest)
-    if (this.#partial !== '' || this.#partialDropped > 0) this.#endLine(this.#partial)
+    if (this.#partial !== '' || this.#partialDropped > 0) this.#endLine(this.#partial, this.#isPartialPlain)
     this.#partial = ''
     this.#folder.flush()
     this.#finished = this.#select()
     return this.#finished
   }
 
-  #appendPartial(piece: string): void {
+  #appendPartial(piece: string, isPlain: boolean): void {
+    this.#isPartialPlain &&= isPlain
     if (this.#partialDropped > 0) {
       this.#partialDropped += bytes(piece)
       return
@@ -192,16 +200,22 @@ export class ViewBuilder {
     this.#compactAt = Math.max(PARTIAL_LIMIT, this.#partial.length * 2)
   }
 
-  #endLine(raw: string): void {
+  #endLine(raw: string, isPlain: boolean): void {
+    const line = isPlain ? raw : collapseRedraws(stripAnsi(raw))
+    if (this.#partialDropped === 0) {
+      this.#folder.push(line)
+      return
+    }
+    // A line cut past PARTIAL_LIMIT folds with nothing; it goes straight in with its true size.
+    this.#folder.flush()
     this.#dropped = this.#partialDropped
     this.#partialDropped = 0
-    this.#folder.push(collapseRedraws(stripAnsi(raw)))
+    this.#addLine(line)
   }
 
   /** A line of the folded output: counted, classified, and kept if it may be shown. */
   #addLine(line: string): void {
-    // Only the line that ended past PARTIAL_LIMIT carries dropped bytes; folding never merges it away
-    // unnoticed because its text differs from its neighbours' in length at least.
+    // Only a line that ended past PARTIAL_LIMIT carries dropped bytes.
     const full = bytes(line) + this.#dropped
     this.#dropped = 0
     const priority = classifyLine(line)
