@@ -12,6 +12,9 @@ export interface TreeUsage {
 /** Measures each running task's tree; tasks whose tree is gone are left out. */
 export async function readTreeUsage(tm: TaskManager, taskIds: string[]): Promise<Map<string, TreeUsage>> {
   const out = new Map<string, TreeUsage>()
+  // pidusage learns the clock tick and page size (two getconf processes) on its first call;
+  // calls made before that each start their own: 1000 pids made 400 getconf processes.
+  if (taskIds.length > 0) await pidusage(process.pid).catch(() => undefined)
   await Promise.all(
     taskIds.map(async (taskId) => {
       let processes: Array<{ pid: number }>

@@ -110,6 +110,20 @@ export function readCommandLine(pid: number, fallback: string): string {
   }
 }
 
+/**
+ * True when some process has this pid (kill with signal 0: one syscall, no /proc read). A zombie
+ * or a process that reused the pid also counts: use isProcessAlive to tell those apart.
+ */
+export function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else (a reused pid, most likely).
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 /** True when the process exists, is not a zombie, and is the same one that was recorded. */
 export function isProcessAlive(pid: number, startTime: number): boolean {
   const stat = readProcStat(pid)

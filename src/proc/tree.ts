@@ -23,25 +23,55 @@ export interface TaskRoot {
  */
 export class ProcessSnapshot {
   readonly stats: ProcStat[]
-  private readonly taskIds = new Map<number, string | undefined>()
+  private readonly startTimes = new Map<number, number>()
+  private static current: ProcessSnapshot | undefined
 
   constructor(stats: ProcStat[] = readProcStats()) {
     this.stats = stats
+    for (const stat of stats) this.startTimes.set(stat.pid, stat.startTime)
+    // Forget processes that are gone, so the cache stays the size of the process table.
+    if (taskIdCache.size > 2 * stats.length + 64) {
+      const live = new Set(stats.map((stat) => `${stat.pid}:${stat.startTime}`))
+      for (const key of taskIdCache.keys()) if (!live.has(key)) taskIdCache.delete(key)
+    }
   }
 
-  /** The task id a process carries in its environment, if any. */
+  /**
+   * A snapshot taken in this same turn of the event loop, or a new one: questions asked together
+   * (kills started at once, `ls` measuring every task) share one scan of /proc. The next turn
+   * gets a fresh look, so a kill's later rounds still see processes born meanwhile.
+   */
+  static shared(): ProcessSnapshot {
+    if (!ProcessSnapshot.current) {
+      ProcessSnapshot.current = new ProcessSnapshot()
+      setImmediate(() => {
+        ProcessSnapshot.current = undefined
+      })
+    }
+    return ProcessSnapshot.current
+  }
+
+  /**
+   * The task id a process carries in its environment, if any. Read once per process (pid and
+   * start time): a process's initial environment only changes when it execs, and a process that
+   * belonged to a task before an exec still does.
+   */
   getTaskId(pid: number): string | undefined {
-    if (!this.taskIds.has(pid)) this.taskIds.set(pid, readEnvValue(pid, TASK_ENV_VAR))
-    return this.taskIds.get(pid)
+    const key = `${pid}:${this.startTimes.get(pid)}`
+    if (!taskIdCache.has(key)) taskIdCache.set(key, readEnvValue(pid, TASK_ENV_VAR))
+    return taskIdCache.get(key)
   }
 }
+
+/** Task ids found in processes' environments, by `pid:startTime`, shared by every snapshot. */
+const taskIdCache = new Map<string, string | undefined>()
 
 /**
  * Every live process of a task: its process group, its session, descendants of the wrapper by
  * parent pid, and any process whose environment carries the task's id (a setsid or double-forked
  * grandchild). Zombies are left out: they are already dead.
  */
-export function collectTaskProcesses(root: TaskRoot, snapshot = new ProcessSnapshot()): ProcRef[] {
+export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.shared()): ProcRef[] {
   const { stats } = snapshot
   const self = process.pid
   const members = new Set<number>()

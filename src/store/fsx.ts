@@ -147,9 +147,31 @@ export function openAppend(file: string): number {
 }
 
 /** fsyncs a file on the thread pool; failures only mean less durability, so they are ignored. */
+/** Background fsyncs in flight at most: each holds a descriptor until it is done. */
+const MAX_SYNCS_IN_FLIGHT = 4
+const syncQueue: string[] = []
+let syncsInFlight = 0
+
+/**
+ * fsyncs a file on the thread pool, a few at a time: when 1000 tasks end at once, their records
+ * queue here rather than each holding a descriptor until its fsync comes round.
+ */
 function syncInBackground(file: string): void {
-  fs.open(file, READ_FLAGS, (openError, fd) => {
-    if (openError) return
-    fs.fsync(fd, () => fs.close(fd, () => {}))
-  })
+  syncQueue.push(file)
+  startSyncs()
+}
+
+function startSyncs(): void {
+  while (syncsInFlight < MAX_SYNCS_IN_FLIGHT && syncQueue.length > 0) {
+    const file = syncQueue.shift()!
+    syncsInFlight++
+    const done = () => {
+      syncsInFlight--
+      startSyncs()
+    }
+    fs.open(file, READ_FLAGS, (openError, fd) => {
+      if (openError) return done()
+      fs.fsync(fd, () => fs.close(fd, done))
+    })
+  }
 }
