@@ -4,6 +4,7 @@ import { benchEngine, type Row } from './engine.js'
 import { benchMcp } from './mcp.js'
 import { benchNdjson } from './ndjson.js'
 import { benchScale } from './scale.js'
+import { benchViews, formatViews } from './views.js'
 
 const args = new Set(process.argv.slice(2))
 const quick = args.has('--quick')
@@ -17,6 +18,7 @@ const rows: Row[] = [
   ...(await benchMcp(Math.max(50, runs))),
   ...(await benchScale({ quick, runs })),
 ]
+const views = await benchViews({ quick })
 const report = {
   when: new Date().toISOString(),
   machine: {
@@ -29,6 +31,7 @@ const report = {
   quick,
   durationMs: Date.now() - started,
   rows,
+  views,
 }
 
 if (jsonOnly) {
@@ -55,6 +58,8 @@ if (jsonOnly) {
   )
   print(header)
   for (const line of lines) print(line)
+  console.log('')
+  for (const line of formatViews(views)) console.log(line)
   console.log('\nJSON:')
   console.log(JSON.stringify(report))
 }

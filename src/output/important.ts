@@ -104,8 +104,14 @@ const TRIGGERS = [
   '✖',
   '●',
   'ℹ',
-  '# ',
   '-->',
+  '# tests',
+  '# pass',
+  '# fail',
+  '# cancelled',
+  '# skipped',
+  '# todo',
+  '# duration_ms',
 ]
 /** Marks that are triggers on their own (non-ASCII test reporter glyphs). */
 const MARKS = new Set(TRIGGERS.filter((word) => word.charCodeAt(0) > 127).map((word) => word.charCodeAt(0)))
@@ -120,7 +126,7 @@ for (const word of TRIGGERS) {
   TRIGGERS_BY_PAIR[pair] = [...(TRIGGERS_BY_PAIR[pair] ?? []), word]
 }
 /** Patterns anchored at the start of a line: cheap to try on every line. */
-const LINE_START = /^(?:E {3}|ok\s|FAIL\t|[\w./@-]*\.\w+:\d+:\d+)/
+const LINE_START = /^(?:E {3}|ok\s+\S+\s+[\d.]+s|FAIL\t|[\w./@-]*\.\w+:\d+:\d+)/
 
 const lower = (c: number) => (c >= 65 && c <= 90 ? c | 32 : c)
 

@@ -32,6 +32,7 @@ const CONTEXT_LINES = 3
 const PARTIAL_LIMIT = 1 << 20
 
 /** Escape, C1 CSI, carriage return, backspace (built from a string, as ansi.ts does). */
+// biome-ignore lint/complexity/useRegexLiterals: as a literal it trips noControlCharactersInRegex
 const CONTROLS = new RegExp(String.raw`[\u001b\u009b\r\b]`)
 
 const DEFAULT_HINT = 'read them with an offset or grep'
@@ -237,6 +238,7 @@ export class ViewBuilder {
     }
     this.#offset += full + 1
     if (this.#headBytes < this.#budget) {
+      detach(entry)
       this.#head.push(entry)
       this.#headBytes += entry.shownSize
     }
@@ -249,6 +251,7 @@ export class ViewBuilder {
       this.#tail.splice(0, this.#tailStart)
       this.#tailStart = 0
     }
+    if (priority !== LinePriority.plain || isContext) detach(entry)
     if (priority === LinePriority.error) {
       this.#firstError ??= entry
       this.#important.error.add(entry)
@@ -352,6 +355,16 @@ export class ViewBuilder {
     if (next < total) out.push(gapMarker(total - next, totalBytes - nextOffset, this.#hint))
     return out.join('\n')
   }
+}
+
+/**
+ * Copies a kept line out of the chunk it was sliced from: a slice holds its whole 64 KiB chunk
+ * alive, and lines kept from a thousand chunks would hold a thousand chunks.
+ */
+function detach(line: Line): void {
+  const isShownWhole = line.shown === line.text
+  line.text = Buffer.from(line.text).toString()
+  line.shown = isShownWhole ? line.text : Buffer.from(line.shown).toString()
 }
 
 function gapMarker(count: number, size: number, hint: string): string {
