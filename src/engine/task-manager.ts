@@ -33,6 +33,7 @@ import {
   type EndInfo,
   getDroppedBytes,
   isDelivered,
+  type KillInfo,
   markPromoted,
   type PidInfo,
   readDroppedInfo,
@@ -421,8 +422,13 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
           spawnError: 'spawn aborted: its manager exited before the task started',
         })
         return
-      case 'finish_from_exit':
       case 'finish_killed':
+        // The manager that started this kill is still in it and will record the signal that ended
+        // the task; finishing it here would have to guess one (SIGKILL). The next sweep looks again.
+        if (exitCode === undefined && isKillerAtWork(kill)) return
+        this.endTask(paths, { exitCode, kill }, { foundLate: true })
+        return
+      case 'finish_from_exit':
       case 'finish_lost':
         this.endTask(paths, { exitCode, kill }, { foundLate: true })
         return
@@ -1014,7 +1020,13 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         `Task not running yet: ${files.meta.taskId}. Try again in a moment.`,
       )
     }
-    createKillInfo(paths, { reason, by, at: Date.now() })
+    createKillInfo(paths, {
+      reason,
+      by,
+      at: Date.now(),
+      managerPid: process.pid,
+      managerStart: this.selfStartTime,
+    })
     const root: TaskRoot = {
       taskId: files.meta.taskId,
       pid: files.pid.pid,
@@ -1354,6 +1366,16 @@ function undefinedIfSignal(code: number | null, signal: NodeJS.Signals | null): 
 
 /** Answers of isCreatorRunning for a moment: a start-up over 1000 tasks asks about a few creators. */
 const creatorAnswers = new Map<string, boolean>()
+
+/** Longest a kill can take: the largest grace (60 s) plus the wait after SIGKILL (2 s), with room. */
+const KILL_SETTLE_MS = 65_000
+
+/** Another live manager started this kill recently: it writes the terminal record itself. */
+function isKillerAtWork(kill: KillInfo | undefined): boolean {
+  if (!kill?.managerPid || kill.managerPid === process.pid) return false
+  if (Date.now() - kill.at > KILL_SETTLE_MS) return false
+  return isProcessAlive(kill.managerPid, kill.managerStart ?? -1)
+}
 
 function isCreatorRunning(meta: TaskMeta): boolean {
   if (!meta.createdBy || !meta.createdByStart) return false

@@ -65,9 +65,16 @@ export async function killTree(collect: () => ProcRef[], graceMs: number): Promi
     alive = await waitGone([...alive, ...fresh], Math.max(0, deadline - Date.now()))
     if (alive.length > 0 || Date.now() >= deadline) break
   }
-  const rest = [...alive, ...collect().filter((proc) => !alive.some((a) => a.pid === proc.pid))]
+  // collect() may answer from a /proc snapshot shared with kills started in the same turn, taken
+  // before these processes died: only the ones still alive now count as surviving SIGTERM.
+  const rest = filterAlive([...alive, ...collect().filter((proc) => !alive.some((a) => a.pid === proc.pid))])
   if (rest.length === 0) return { signal: 'SIGTERM', survivors: [] }
   signalProcesses(rest, 'SIGKILL')
   const survivors = await waitGone(rest, 2000)
-  return { signal: 'SIGKILL', survivors }
+  // A member may fork between the last collect and its SIGKILL (a loop starting \`sleep\`); once
+  // the members are gone none can fork again, so one more look finds every such child.
+  const late = collect().filter((proc) => !rest.some((r) => r.pid === proc.pid))
+  if (late.length === 0) return { signal: 'SIGKILL', survivors }
+  signalProcesses(late, 'SIGKILL')
+  return { signal: 'SIGKILL', survivors: [...survivors, ...(await waitGone(late, 2000))] }
 }

@@ -56,11 +56,15 @@ function tempPathFor(file: string): string {
 function writeTemp(file: string, data: string, durable: boolean): string {
   const temp = tempPathFor(file)
   const fd = fs.openSync(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, FILE_MODE)
+  let isWritten = false
   try {
     fs.writeSync(fd, data)
     if (durable) fs.fsyncSync(fd)
+    isWritten = true
   } finally {
     fs.closeSync(fd)
+    // The caller never learns the name of a temp file that failed (disk full): remove it here.
+    if (!isWritten) fs.rmSync(temp, { force: true })
   }
   return temp
 }

@@ -41,6 +41,9 @@ export interface KillInfo {
   reason: KillReason
   by: string
   at: number
+  /** The manager running the kill (pid and kernel start time), so another one leaves it to finish. */
+  managerPid?: number
+  managerStart?: number
 }
 
 /** end.json: the terminal record, created once. */
@@ -146,7 +149,13 @@ export function readExitCode(paths: TaskPaths): number | undefined {
 export function createKillInfo(paths: TaskPaths, info: KillInfo): boolean {
   return createFileExclusive(
     paths.kill,
-    JSON.stringify({ reason: info.reason, by: info.by, at: info.at }),
+    JSON.stringify({
+      reason: info.reason,
+      by: info.by,
+      at: info.at,
+      manager_pid: info.managerPid,
+      manager_start: info.managerStart,
+    }),
     false,
   )
 }
@@ -154,7 +163,13 @@ export function createKillInfo(paths: TaskPaths, info: KillInfo): boolean {
 export function readKillInfo(paths: TaskPaths): KillInfo | undefined {
   const raw: Raw = readJsonIfExists(paths.kill)
   if (!raw) return undefined
-  return { reason: raw.reason, by: raw.by, at: raw.at }
+  return {
+    reason: raw.reason,
+    by: raw.by,
+    at: raw.at,
+    managerPid: raw.manager_pid,
+    managerStart: raw.manager_start,
+  }
 }
 
 export function createEndInfo(paths: TaskPaths, end: EndInfo): boolean {

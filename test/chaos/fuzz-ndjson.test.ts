@@ -4,7 +4,7 @@ import { type TestContext, test } from 'node:test'
 import fc from 'fast-check'
 import { type Frame, NdjsonClient } from '../helpers/ndjson-client.js'
 import { snapshotTree, useTestStore } from '../helpers/store.js'
-import { bySize, chaosSeed, IS_FULL, Scenario } from './chaos.js'
+import { bySize, chaosSeed, Scenario } from './chaos.js'
 import { checkProperty, idArbitrary, junkValue, makeCanary, snapshotContents, trickyIds } from './hostile.js'
 
 // Hostile input on the NDJSON engine, through the built binary's real stdin framing: random bytes,
@@ -448,13 +448,8 @@ test('NDJSON: commands named like Object.prototype members (constructor, toStrin
   })
 })
 
-// Known bug (see the chaos report): fails against the engine as it is. Marked todo in the quick
-// suite so `npm test` stays green while the runner still prints it as a TODO failure; under
-// `npm run test:chaos` it runs for real and fails the run. aa0d811 fixed malformed ids; a
-// well-formed id of no task still opens (and so creates) the session before it is refused.
-test('NDJSON: a rejected request from a session never seen before leaves the store unchanged', {
-  todo: IS_FULL ? undefined : 'known bug, fails until fixed; runs for real under npm run test:chaos',
-}, async (t) => {
+// Once a known bug: a rejected request opened (and so created) a session never seen before.
+test('NDJSON: a rejected request from a session never seen before leaves the store unchanged', async (t) => {
   const scenario = new Scenario(t, 'fuzz ndjson: rejected request from a new session')
   const { store, client } = await startFuzzEngine(t)
   await scenario.run(async () => {
@@ -471,11 +466,6 @@ test('NDJSON: a rejected request from a session never seen before leaves the sto
     }
     const added = snapshotTree(store.home).filter((entry) => !before.includes(entry))
     scenario.figure = added.length === 0 ? 'store unchanged' : `store gained ${added.join(', ')}`
-    t.diagnostic(
-      'BUG src/faces/ndjson/server.ts + src/store/task-store.ts TaskStore.openSession: the handler opens a TaskManager for the ' +
-        'session, which writes sessions/<key>/session.json before the request is refused, so a rejected request from a new ' +
-        'session_id leaves a session directory behind (SPEC §9). Checking ids first covers malformed ids only.',
-    )
     assert.deepEqual(added, [], 'a rejected request created nothing in the store')
   })
 })

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { killHard, readFirstLine } from '../helpers/child.js'
 import { taskDirOf, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
-import { bySize, chaosSeed, IS_FULL, Scenario, seededRandom } from './chaos.js'
+import { bySize, chaosSeed, Scenario, seededRandom } from './chaos.js'
 import { readDeliveries, startManager } from './deliveries.js'
 
 const SESSION = 'chaos-race'
@@ -156,10 +156,10 @@ test('two managers in two processes race on the same tasks (watching, claiming, 
       const delivery = final.find((d) => d.taskId === id)!
       if (plan.kill) {
         assert.equal(end.status, 'killed', `${id} end record`)
-        // SIGTERM ends these tasks. 137 (SIGKILL) is the known bug shown by the test below: the
-        // other manager's liveness sweep finishes the task with a guessed signal while the kill runs.
-        assert.ok([143, 137].includes(end.exit_code), `${id} killed: ${JSON.stringify(end)}`)
+        // SIGTERM ends these tasks; 137 would mean the other manager finished the task with a
+        // guessed SIGKILL while the kill ran (fixed: it leaves the task to the live killer).
         if (end.exit_code === 137) guessedSigkill++
+        assert.equal(end.exit_code, 143, `${id} killed: ${JSON.stringify(end)}`)
       } else {
         assert.equal(end.status, plan.exitCode === 0 ? 'completed' : 'failed', `${id} end record`)
         assert.equal(end.exit_code, plan.exitCode, `${id} exit code`)
@@ -168,15 +168,12 @@ test('two managers in two processes race on the same tasks (watching, claiming, 
       assert.equal(delivery.exitCode, end.exit_code)
       assert.ok(fs.existsSync(path.join(dir, 'delivered')), `${id} marked delivered`)
     }
-    scenario.figure = `${allIds.length} tasks, ${final.length} deliveries (${[...byManager.values()].join('/')} per manager), ${doubleKills} tasks killed by both at once, 0 duplicates; ${guessedSigkill} killed tasks recorded as SIGKILL though SIGTERM ended them (known bug), seed ${seed}`
+    scenario.figure = `${allIds.length} tasks, ${final.length} deliveries (${[...byManager.values()].join('/')} per manager), ${doubleKills} tasks killed by both at once, 0 duplicates; ${guessedSigkill} killed tasks recorded as SIGKILL though SIGTERM ended them, seed ${seed}`
   })
 })
 
-// Known bug (see the chaos report): fails against the engine as it is. Marked todo in the quick
-// suite so `npm test` stays green while still printing it; under `npm run test:chaos` it runs for real.
-test('a task killed by one manager keeps the signal that ended it when another manager sweeps it first', {
-  todo: IS_FULL ? undefined : 'known bug, fails until fixed; runs for real under npm run test:chaos',
-}, async (t) => {
+// Regression: the other manager's sweep used to finish the task first with a guessed SIGKILL (137).
+test('a task killed by one manager keeps the signal that ended it when another manager sweeps it first', async (t) => {
   const scenario = new Scenario(t, 'race: kill seen first by the other manager’s sweep')
   const store = await useTestStore(t)
   const tm = await store.open({ sessionId: SESSION, killGraceMs: 5000 })
@@ -192,12 +189,6 @@ test('a task killed by one manager keeps the signal that ended it when another m
     const record = await killing
     const end = JSON.parse(fs.readFileSync(path.join(taskDirOf(store.home, taskId), 'end.json'), 'utf8'))
     scenario.figure = `recorded ${end.signal} ${end.exit_code} for a sleep ended by SIGTERM`
-    t.diagnostic(
-      'BUG src/engine/task-manager.ts TaskManager.recover (case finish_killed, reached from sweepTask): a manager that did not ' +
-        'start the kill finishes the task while the killing manager is still in killTree; decideOutcome has no signal and ' +
-        "falls back to 'SIGKILL', so end.json records 137 though SIGTERM ended the task. Fix: leave a killed task whose " +
-        'killer is alive and whose kill is younger than its grace to the killer (patch in /tmp/chaos-engine.patch).',
-    )
     assert.equal(record.status, 'killed')
     assert.equal(end.signal, 'SIGTERM', `end.json: ${JSON.stringify(end)}`)
     assert.equal(end.exit_code, 143)

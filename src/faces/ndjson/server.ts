@@ -1,4 +1,12 @@
-import { BgbashError, type Logger, openTaskManager } from '../../index.js'
+import fs from 'node:fs'
+import {
+  BgbashError,
+  getTaskDir,
+  isTaskId,
+  type Logger,
+  openTaskManager,
+  resolveStoreRoot,
+} from '../../index.js'
 import { salvageId } from './framing.js'
 import { handleBash } from './handlers/bash.js'
 import { handleBashAckCompletions } from './handlers/bash-ack-completions.js'
@@ -34,6 +42,15 @@ const HANDLERS: Record<string, Handler> = {
 
 /** Responses that carry the session's owed completions as `bg_completions`, as AFT's do. */
 const PIGGYBACK = new Set(['bash', 'bash_kill', 'status'])
+/** Commands about one task (`task_id`): a task of a session never opened here is looked up on disk first. */
+const TASK_COMMANDS = new Set([
+  'bash_status',
+  'bash_kill',
+  'bash_promote',
+  'bash_notify',
+  'bash_unnotify',
+  'bash_write',
+])
 
 const ERROR_CODES: Partial<Record<string, WireErrorCode>> = {
   limit_exceeded: 'background_task_limit_exceeded',
@@ -120,6 +137,7 @@ export class NdjsonServer {
     let frame: Frame
     try {
       if (!handler) throw new WireError('unknown_command', `Unknown command: ${request.command}.`)
+      this.refuseUnknownTask(request)
       frame = { id: request.id, success: true, ...(await handler(context, request.params)) }
       if (PIGGYBACK.has(request.command)) await this.attachCompletions(frame, request.sessionId)
     } catch (error) {
@@ -127,6 +145,23 @@ export class NdjsonServer {
       await this.attachCompletions(frame, request.sessionId)
     }
     this.send(frame)
+  }
+
+  /**
+   * A request about one task, from a session this engine has not opened and the store does not
+   * hold that task for, is refused before the session is opened: opening it would create the
+   * session's directory for a request that is turned down (SPEC §9: bad input changes nothing).
+   */
+  private refuseUnknownTask(request: Request): void {
+    if (!TASK_COMMANDS.has(request.command) || this.sessions.has(request.sessionId)) return
+    const taskId = request.params.task_id
+    if (!isTaskId(taskId)) return
+    const dir = getTaskDir(resolveStoreRoot(this.settings.home), request.sessionId, taskId)
+    if (fs.existsSync(dir)) return
+    throw new BgbashError(
+      'task_not_found',
+      `Task not found: ${taskId}. Call bash_list (or bgbash ls) to see this session's tasks.`,
+    )
   }
 
   /** Owed completions ride on the response (not removed: only ack removes them). */
