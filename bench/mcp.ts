@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import type { Row } from './engine.js'
-import { summarize } from './stats.js'
+import { ratioTo, type Summary, summarize } from './stats.js'
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin', 'bgbash.js')
 
@@ -17,7 +17,8 @@ interface Result {
  * Over the real `bgbash mcp` binary and the SDK client: a background `bash` call → its reply, and
  * a task's exit → its completion seen on the next tool result (the client calls back to back).
  */
-export async function benchMcp(runs: number): Promise<Row[]> {
+/** `spawnFloor`: a bare detached spawn() measured in the same run (bench/engine.ts), for the ratio. */
+export async function benchMcp(runs: number, spawnFloor?: Summary): Promise<Row[]> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bgbash-bench-mcp-'))
   const mark = path.join(home, 'mark')
   const transport = new StdioClientTransport({
@@ -55,6 +56,8 @@ export async function benchMcp(runs: number): Promise<Row[]> {
       name: 'MCP bash background:true call → reply',
       unit: 'ms',
       bgbash: summarize(replyMs),
+      floor: spawnFloor,
+      ratio: ratioTo(summarize(replyMs), spawnFloor),
       target: 'library spawn + JSON-RPC',
     },
     {

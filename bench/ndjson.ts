@@ -5,14 +5,15 @@ import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Row } from './engine.js'
-import { summarize } from './stats.js'
+import { ratioTo, type Summary, summarize } from './stats.js'
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin', 'bgbash.js')
 
 type Frame = Record<string, unknown>
 
 /** Request → reply for a background `bash`, and task exit → `bash_completed`, over the real binary. */
-export async function benchNdjson(runs: number): Promise<Row[]> {
+/** `spawnFloor`: a bare detached spawn() measured in the same run (bench/engine.ts), for the ratio. */
+export async function benchNdjson(runs: number, spawnFloor?: Summary): Promise<Row[]> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bgbash-bench-ndjson-'))
   const mark = path.join(home, 'mark')
   const child = spawn(process.execPath, [BIN, 'ndjson', '--home', home], {
@@ -70,6 +71,8 @@ export async function benchNdjson(runs: number): Promise<Row[]> {
       name: 'NDJSON request → reply (background bash)',
       unit: 'ms',
       bgbash: summarize(replyMs),
+      floor: spawnFloor,
+      ratio: ratioTo(summarize(replyMs), spawnFloor),
       target: 'AFT 0.57.2: 9–12 ms median',
     },
     {

@@ -3,6 +3,7 @@ import os from 'node:os'
 import { benchEngine, type Row } from './engine.js'
 import { benchMcp } from './mcp.js'
 import { benchNdjson } from './ndjson.js'
+import { benchPatterns } from './patterns.js'
 import { benchScale } from './scale.js'
 import { benchViews, formatViews } from './views.js'
 
@@ -12,10 +13,14 @@ const jsonOnly = args.has('--json')
 const runs = quick ? 20 : 60
 
 const started = Date.now()
+const engineRows = await benchEngine(runs)
+// The faces' spawn rows are compared with the same bare detached spawn() as the library's.
+const spawnFloor = engineRows.find((row) => row.name === 'spawn → reply (library)')?.floor
 const rows: Row[] = [
-  ...(await benchEngine(runs)),
-  ...(await benchNdjson(Math.max(50, runs))),
-  ...(await benchMcp(Math.max(50, runs))),
+  ...engineRows,
+  ...(await benchNdjson(Math.max(50, runs), spawnFloor)),
+  ...(await benchMcp(Math.max(50, runs), spawnFloor)),
+  ...(await benchPatterns(Math.max(50, runs))),
   ...(await benchScale({ quick, runs })),
 ]
 const views = await benchViews({ quick })

@@ -23,3 +23,8 @@ export function summarize(samples: number[]): Summary {
 export function round(x: number): number {
   return Math.round(x * 1000) / 1000
 }
+
+/** bgbash p50 over the floor's p50, two decimals; undefined without a floor. */
+export function ratioTo(bgbash: Summary, floor: Summary | undefined): number | undefined {
+  return floor && floor.p50 > 0 ? Math.round((bgbash.p50 / floor.p50) * 100) / 100 : undefined
+}
