@@ -85,6 +85,28 @@ export async function readTailView(
   }
 }
 
+/**
+ * The last `budgetBytes` of a task's output exactly as written (`raw: true`): escape codes and
+ * `\r` redraws kept, nothing folded, cut only at the front.
+ */
+export async function readRawTail(
+  tm: TaskManager,
+  taskId: string,
+  budgetBytes: number,
+): Promise<TaskOutputView> {
+  const size = await tm.read(taskId, { offset: 0, maxBytes: 1 })
+  const tail = await tm.read(taskId, {
+    offset: Math.max(0, size.totalBytes - budgetBytes),
+    maxBytes: budgetBytes,
+  })
+  return {
+    text: tail.text,
+    truncated: tail.offset > 0 || tail.droppedBytes > 0,
+    endOffset: tail.nextOffset,
+    totalBytes: tail.totalBytes,
+  }
+}
+
 function cutAfterLastNewline(text: string): string {
   const at = text.lastIndexOf('\n')
   return at < 0 ? text : text.slice(0, at + 1)

@@ -200,3 +200,15 @@ test('a client negotiating the 2026-07-28 protocol era gets the same tools, resu
   })
   assert.equal(killed.structuredContent!.results[0].task.status, 'killed')
 })
+
+test('raw: true gives the bytes as written in bash and bash_status; the default view is cleaned', async (t) => {
+  const store = await useTestStore(t)
+  const server = await McpProcess.start(t, { home: store.home })
+  const command = `printf '\\033[31mred\\033[0m\\nstep 1\\rstep 2\\n'`
+  const clean = await server.call('bash', { command })
+  assert.equal(clean.structuredContent!.output, 'red\nstep 2')
+  const raw = await server.call('bash', { command, raw: true })
+  assert.equal(raw.structuredContent!.output, '\x1b[31mred\x1b[0m\nstep 1\rstep 2\n')
+  const status = await server.call('bash_status', { task_id: raw.structuredContent!.task_id, raw: true })
+  assert.equal(status.structuredContent!.preview, '\x1b[31mred\x1b[0m\nstep 1\rstep 2\n')
+})

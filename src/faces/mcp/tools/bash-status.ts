@@ -2,7 +2,7 @@ import * as z from 'zod'
 import { describeTask } from '../format.js'
 import { allSessionsSchema, taskIdSchema } from '../params.js'
 import { defineTool } from '../tool.js'
-import { readTailView, STATUS_PREVIEW_BYTES } from '../view.js'
+import { readRawTail, readTailView, STATUS_PREVIEW_BYTES } from '../view.js'
 import { recordToWire, taskRecordSchema } from '../wire.js'
 
 export const bashStatusTool = defineTool({
@@ -12,16 +12,25 @@ export const bashStatusTool = defineTool({
     "Show one task's record (status, exit code, duration, pid, command, output size, leftover processes) " +
     'and the last lines of its output (up to 8 KiB). Use it once to check on a task; to wait for a task ' +
     'to end or print something, call bash_wait instead of calling this repeatedly.',
-  inputSchema: z.strictObject({ task_id: taskIdSchema, all_sessions: allSessionsSchema }),
+  inputSchema: z.strictObject({
+    task_id: taskIdSchema,
+    raw: z
+      .boolean({ error: 'raw must be true or false' })
+      .optional()
+      .describe('Preview the last bytes exactly as written, escape codes included (default false: cleaned)'),
+    all_sessions: allSessionsSchema,
+  }),
   outputShape: {
     task: taskRecordSchema,
-    preview: z.string().describe('The end of the output, ANSI stripped'),
+    preview: z.string().describe('The end of the output, ANSI stripped (exact bytes with raw: true)'),
     preview_truncated: z.boolean(),
   },
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   async run(args, ctx) {
     const record = await ctx.tm.status(args.task_id, { allSessions: args.all_sessions })
-    const view = await readTailView(ctx.tm, record.taskId, STATUS_PREVIEW_BYTES)
+    const view = args.raw
+      ? await readRawTail(ctx.tm, record.taskId, STATUS_PREVIEW_BYTES)
+      : await readTailView(ctx.tm, record.taskId, STATUS_PREVIEW_BYTES)
     const lines = [describeTask(record)]
     if (record.description) lines.push(`description: ${record.description}`)
     lines.push(`cwd: ${record.cwd}`, `output: ${record.outputBytes} bytes`)

@@ -11,7 +11,7 @@ import { describeOutcome, formatDuration } from '../format.js'
 import { DEFAULT_WAIT_MS, intSchema, MAX_WAIT_MS, patternSchema } from '../params.js'
 import { startProgress } from '../progress.js'
 import { defineTool, type ToolContext, type ToolReply } from '../tool.js'
-import { FOREGROUND_RESULT_BYTES, readOutputView, type TaskOutputView } from '../view.js'
+import { FOREGROUND_RESULT_BYTES, readOutputView, readRawTail, type TaskOutputView } from '../view.js'
 import { orNull } from '../wire.js'
 
 /** Longest deadline a task may have: 7 days (SPEC §4). */
@@ -52,6 +52,12 @@ const inputSchema = z.strictObject({
     .boolean({ error: 'background must be true or false' })
     .optional()
     .describe('Return at once with the task id instead of waiting: for dev servers, watchers, long builds'),
+  raw: z
+    .boolean({ error: 'raw must be true or false' })
+    .optional()
+    .describe(
+      'Return the last 16 KiB of output exactly as written, escape codes included (default false: a cleaned view)',
+    ),
   ready_when: z
     .strictObject({
       pattern: patternSchema('ready_when.pattern')
@@ -127,7 +133,8 @@ export const bashTool = defineTool({
       notify: true,
       ...readiness,
     })
-    if (record.ready) return startedWithReadiness(ctx, record, record.ready)
+    const isRaw = args.raw === true
+    if (record.ready) return startedWithReadiness(ctx, record, record.ready, isRaw)
     if (args.background) {
       return {
         text:
@@ -154,12 +161,14 @@ export const bashTool = defineTool({
     } finally {
       stop()
     }
-    return isTerminal(latest.status) ? finished(ctx, latest) : movedToBackground(ctx, latest, waitMs)
+    return isTerminal(latest.status)
+      ? finished(ctx, latest, isRaw)
+      : movedToBackground(ctx, latest, waitMs, isRaw)
   },
 })
 
-async function finished(ctx: ToolContext, record: TaskRecord): Promise<ToolReply> {
-  const structured = summarize(record, false, await readView(ctx, record.taskId))
+async function finished(ctx: ToolContext, record: TaskRecord, isRaw: boolean): Promise<ToolReply> {
+  const structured = summarize(record, false, await readView(ctx, record.taskId, isRaw))
   const header = `${capitalize(describeOutcome(record))} after ${formatDuration(record.durationMs)} (task ${record.taskId})`
   const output = structured.output === '' ? '(no output)' : structured.output
   return {
@@ -170,8 +179,13 @@ async function finished(ctx: ToolContext, record: TaskRecord): Promise<ToolReply
   }
 }
 
-async function movedToBackground(ctx: ToolContext, record: TaskRecord, waitMs: number): Promise<ToolReply> {
-  const structured = summarize(record, true, await readView(ctx, record.taskId))
+async function movedToBackground(
+  ctx: ToolContext,
+  record: TaskRecord,
+  waitMs: number,
+  isRaw: boolean,
+): Promise<ToolReply> {
+  const structured = summarize(record, true, await readView(ctx, record.taskId, isRaw))
   return {
     text:
       `Still running after ${formatDuration(waitMs)}, so it keeps running in the background as task ` +
@@ -183,8 +197,10 @@ async function movedToBackground(ctx: ToolContext, record: TaskRecord, waitMs: n
 }
 
 /** The foreground view of a task's output; what it shows counts as read for bash_output. */
-async function readView(ctx: ToolContext, taskId: string): Promise<TaskOutputView> {
-  const view = await readOutputView(ctx.tm, taskId, FOREGROUND_RESULT_BYTES)
+async function readView(ctx: ToolContext, taskId: string, isRaw: boolean): Promise<TaskOutputView> {
+  const view = isRaw
+    ? await readRawTail(ctx.tm, taskId, FOREGROUND_RESULT_BYTES)
+    : await readOutputView(ctx.tm, taskId, FOREGROUND_RESULT_BYTES)
   await ctx.tm.advanceCursor(taskId, view.endOffset)
   return view
 }
@@ -225,10 +241,11 @@ async function startedWithReadiness(
   ctx: ToolContext,
   record: SpawnedTask,
   ready: ReadyResult,
+  isRaw: boolean,
 ): Promise<ToolReply> {
-  if (isTerminal(record.status)) return finished(ctx, record)
+  if (isTerminal(record.status)) return finished(ctx, record, isRaw)
   const structured = {
-    ...summarize(record, true, await readView(ctx, record.taskId)),
+    ...summarize(record, true, await readView(ctx, record.taskId, isRaw)),
     ready: readinessToWire(ready),
   }
   const after = formatDuration(ready.waitedMs)
