@@ -90,6 +90,61 @@ export function isSameShape(a: string, b: string): boolean {
   return i >= endA && j >= endB
 }
 
+/** Trimmed from both ends of a line before its shape is compared ({@link isSameShape}). */
+const SPACES = String.raw`[ \t\v\f\r\u00a0]*`
+/** A hex id or a number, taken whole (a lookahead and a back-reference make it atomic). */
+const ID = String.raw`(?<![0-9A-Za-z_])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{7,}(?![0-9A-Za-z_])`
+const NUMBER = String.raw`\d+(?:[.:]\d+)*`
+const SHAPE_CACHE_SIZE = 64
+/** Most lines one match of a run pattern takes (its backtracking stack grows with them). */
+const RUN_STEP = 1024
+/** A run of similar lines this long starts matching its next lines natively, many at once. */
+const BULK_AFTER = 16
+const shapePatterns = new Map<string, RegExp>()
+
+/**
+ * A sticky pattern matching, from the start of a line, a run of lines that end in `\n` and have
+ * the shape of `line` (what {@link isSameShape} compares): one native match takes a long run of
+ * similar lines at once. Undefined when the line is blank or too long to be worth it.
+ */
+export function getShapeRunPattern(line: string): RegExp | undefined {
+  let start = 0
+  let end = line.length
+  while (start < end && isSpace(line.charCodeAt(start))) start++
+  while (end > start && isSpace(line.charCodeAt(end - 1))) end--
+  if (start === end || end - start > 4096) return undefined
+  let source = ''
+  let groups = 0
+  let hasSolid = false
+  for (let i = start; i < end; ) {
+    const c = line.charCodeAt(i)
+    const isWordStart = i === 0 || !isWord(line.charCodeAt(i - 1))
+    const hexEnd = isHex(c) && isWordStart ? endOfHexId(line, i) : -1
+    if (hexEnd >= 0 || isDigit(c)) {
+      // The same token as isSameShape takes here, whole: an id or a number.
+      source += `(?=(${ID}|${NUMBER}))\\${++groups}`
+      i = hexEnd >= 0 ? hexEnd : endOfNumber(line, i)
+      hasSolid = true
+      continue
+    }
+    // A hex letter starting a word is a letter only where no id starts.
+    if (isHex(c) && isWordStart) source += `(?!${ID})`
+    source += isWord(c) ? line[i] : `\\u${c.toString(16).padStart(4, '0')}`
+    if (!/\s/.test(line[i]!)) hasSolid = true
+    i++
+  }
+  // A line of white space only would need /\S/ tested on each line: leave those to isSameShape.
+  if (!hasSolid) return undefined
+  source = `(?:${SPACES}${source}${SPACES}\\n){0,${RUN_STEP}}`
+  let pattern = shapePatterns.get(source)
+  if (pattern === undefined) {
+    if (shapePatterns.size >= SHAPE_CACHE_SIZE) shapePatterns.clear()
+    pattern = new RegExp(source, 'y')
+    shapePatterns.set(source, pattern)
+  }
+  return pattern
+}
+
 /** Marks the folded lines: the first line of a run stays, this line stands for the rest. */
 export function isFoldMarker(line: string): boolean {
   return /^… (?:repeated \d[\d,]* times|\d[\d,]* similar lines) …$/.test(line)
@@ -109,6 +164,8 @@ export class RepeatFolder {
   #allSame = true
   /** The run's lines while it is too short to fold (at most MIN_SIMILAR_RUN - 1). */
   #few: string[] = []
+  /** The run's shape as a pattern ({@link getShapeRunPattern}); null when it has none. */
+  #pattern: RegExp | null | undefined
 
   /** `emit` receives the folded lines in order. */
   constructor(emit: (line: string) => void) {
@@ -139,6 +196,40 @@ export class RepeatFolder {
     this.#count = 1
     this.#allSame = true
     this.#few = [line]
+    this.#pattern = undefined
+  }
+
+  /**
+   * Pushes the lines of `text`, each ending in `\n` (the last one too): the same as pushing them
+   * one by one, but a long run of similar lines is taken many lines at once.
+   */
+  pushLines(text: string): void {
+    let at = 0
+    while (at < text.length) {
+      if (this.#isOpen && !this.#allSame && this.#count >= BULK_AFTER) {
+        // The run's pattern, made once the run is long: a line matches it when isSameShape would say so.
+        if (this.#pattern === undefined) this.#pattern = getShapeRunPattern(this.#last) ?? null
+        if (this.#pattern !== null) {
+          this.#pattern.lastIndex = at
+          const end = this.#pattern.test(text) ? this.#pattern.lastIndex : at
+          if (end > at) {
+            let lineStart = at
+            let count = 0
+            for (let nl = text.indexOf('\n', at); nl >= 0 && nl < end; nl = text.indexOf('\n', nl + 1)) {
+              count++
+              if (nl + 1 < end) lineStart = nl + 1
+            }
+            this.#count += count
+            this.#last = text.slice(lineStart, end - 1)
+            at = end
+            continue
+          }
+        }
+      }
+      const nl = text.indexOf('\n', at)
+      this.push(text.slice(at, nl))
+      at = nl + 1
+    }
   }
 
   /** Emits the current run; call at the end of the stream. */

@@ -1,8 +1,8 @@
 import { StringDecoder } from 'node:string_decoder'
-import { stripAnsi } from './ansi.js'
+import { stripAnsi, stripAnsiLines } from './ansi.js'
 import { RepeatFolder } from './fold.js'
 import { classifyLine, LinePriority } from './important.js'
-import { collapseRedraws } from './redraw.js'
+import { collapseRedrawLines, collapseRedraws } from './redraw.js'
 
 export interface ViewOptions {
   /** Most UTF-8 bytes of the view, markers included. */
@@ -150,23 +150,31 @@ export class ViewBuilder {
     if (this.#finished) throw new Error('ViewBuilder.push after finish')
     const text = typeof chunk === 'string' ? chunk : this.#decoder.write(chunk)
     if (text === '') return
-    // Most chunks hold no escape, carriage return or backspace: their lines skip both passes.
-    const isPlain = !CONTROLS.test(text)
+    const lastNl = text.lastIndexOf('\n')
+    if (lastNl < 0) {
+      this.#appendPartial(text, !CONTROLS.test(text))
+      return
+    }
     let start = 0
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      const piece = text.slice(start, nl)
-      if (this.#partial === '' && this.#partialDropped === 0) {
-        this.#endLine(piece, isPlain)
-      } else {
-        this.#appendPartial(piece, isPlain)
-        this.#endLine(this.#partial, this.#isPartialPlain)
-      }
+    if (this.#partial !== '' || this.#partialDropped > 0) {
+      // The unfinished line ends here.
+      const nl = text.indexOf('\n')
+      const piece = text.slice(0, nl)
+      this.#appendPartial(piece, !CONTROLS.test(piece))
+      this.#endLine(this.#partial, this.#isPartialPlain)
       this.#partial = ''
       this.#isPartialPlain = true
       this.#compactAt = PARTIAL_LIMIT
       start = nl + 1
     }
-    if (start < text.length) this.#appendPartial(text.slice(start), isPlain)
+    if (start <= lastNl) {
+      // Whole lines, each ending in \n: escapes stripped and redraws collapsed for all at once.
+      this.#folder.pushLines(collapseRedrawLines(stripAnsiLines(text.slice(start, lastNl + 1))))
+    }
+    if (lastNl + 1 < text.length) {
+      const rest = text.slice(lastNl + 1)
+      this.#appendPartial(rest, !CONTROLS.test(rest))
+    }
   }
 
   /** The view of everything pushed. Further calls return the same view. */
@@ -215,7 +223,9 @@ export class ViewBuilder {
   }
 
   /** A line of the folded output: counted, classified, and kept if it may be shown. */
-  #addLine(line: string): void {
+  #addLine(sliced: string): void {
+    // A copy, not a slice of the many lines it came with (a line is seldom longer than a few hundred bytes).
+    const line = sliced.length > PARTIAL_LIMIT ? sliced : copyOf(sliced)
     // Only a line that ended past PARTIAL_LIMIT carries dropped bytes.
     const full = bytes(line) + this.#dropped
     this.#dropped = 0
@@ -245,7 +255,9 @@ export class ViewBuilder {
     this.#tail.push(entry)
     this.#tailBytes += entry.shownSize
     while (this.#tailBytes - this.#tail[this.#tailStart]!.shownSize >= this.#budget) {
-      this.#tailBytes -= this.#tail[this.#tailStart++]!.shownSize
+      this.#tailBytes -= this.#tail[this.#tailStart]!.shownSize
+      // Let go of the line now, not at the next compaction: it may hold a whole chunk.
+      this.#tail[this.#tailStart++] = GONE
     }
     if (this.#tailStart > 4096 && this.#tailStart * 2 > this.#tail.length) {
       this.#tail.splice(0, this.#tailStart)
@@ -355,6 +367,23 @@ export class ViewBuilder {
     if (next < total) out.push(gapMarker(total - next, totalBytes - nextOffset, this.#hint))
     return out.join('\n')
   }
+}
+
+/** A fresh copy of a string: a concatenation flattened by the slice. */
+function copyOf(text: string): string {
+  return ` ${text}`.slice(1)
+}
+
+/** A line that left the tail. */
+const GONE: Line = {
+  index: -1,
+  offset: 0,
+  size: 0,
+  text: '',
+  shown: '',
+  shownSize: 0,
+  priority: LinePriority.plain,
+  isContext: false,
 }
 
 /**
