@@ -92,8 +92,8 @@ export function isSameShape(a: string, b: string): boolean {
 
 /** Trimmed from both ends of a line before its shape is compared ({@link isSameShape}). */
 const SPACES = String.raw`[ \t\v\f\r\u00a0]*`
-/** A hex id or a number, taken whole (a lookahead and a back-reference make it atomic). */
-const ID = String.raw`(?<![0-9A-Za-z_])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{7,}(?![0-9A-Za-z_])`
+/** A hex id, tried at a word start (no look-behind needed: a pattern tries it only there). */
+const ID = String.raw`(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{7,}(?![0-9A-Za-z_])`
 const NUMBER = String.raw`\d+(?:[.:]\d+)*`
 const SHAPE_CACHE_SIZE = 64
 /** Most lines one match of a run pattern takes (its backtracking stack grows with them). */
@@ -116,14 +116,24 @@ export function getShapeRunPattern(line: string): RegExp | undefined {
   let source = ''
   let groups = 0
   let hasSolid = false
+  // Matching from the start of a line, the character before each item is the one the line had
+  // (or a space, or the line break): a word starts where it started in `line`.
   for (let i = start; i < end; ) {
     const c = line.charCodeAt(i)
     const isWordStart = i === 0 || !isWord(line.charCodeAt(i - 1))
     const hexEnd = isHex(c) && isWordStart ? endOfHexId(line, i) : -1
     if (hexEnd >= 0 || isDigit(c)) {
-      // The same token as isSameShape takes here, whole: an id or a number.
-      source += `(?=(${ID}|${NUMBER}))\\${++groups}`
+      // The token isSameShape takes here: an id only at a word start, else a number.
       i = hexEnd >= 0 ? hexEnd : endOfNumber(line, i)
+      const token = isWordStart ? `${ID}|${NUMBER}` : NUMBER
+      // Taken whole (atomic, by a lookahead and a back-reference), unless no other match could go
+      // on: a number alone, before neither a word character, `.` nor `:` (a shorter number stops
+      // before one; an id, by contrast, may be cut short by a longer number).
+      const next = line.charCodeAt(i)
+      source +=
+        isWordStart || (i < end && (isWord(next) || next === 46 || next === 58))
+          ? `(?=(${token}))\\${++groups}`
+          : `(?:${token})`
       hasSolid = true
       continue
     }
