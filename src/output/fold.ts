@@ -1,3 +1,5 @@
+import { type PlacedEscape, splitEscapes } from './ansi.js'
+
 /** A run of identical lines shorter than this is left alone. */
 const MIN_SAME_RUN = 3
 /** A run of similar lines shorter than this is left alone (first and last stay, so 4 saves one). */
@@ -90,8 +92,11 @@ export function isSameShape(a: string, b: string): boolean {
   return i >= endA && j >= endB
 }
 
-/** Trimmed from both ends of a line before its shape is compared ({@link isSameShape}). */
-const SPACES = String.raw`[ \t\v\f\r\u00a0]*`
+/**
+ * Trimmed from both ends of a line before its shape is compared ({@link isSameShape}); not \r, as
+ * none is left in a line once redraws are collapsed, and in a raw line it is a redraw.
+ */
+const SPACES = String.raw`[ \t\v\f\u00a0]*`
 /** A hex id, tried at a word start (no look-behind needed: a pattern tries it only there). */
 const ID = String.raw`(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{7,}(?![0-9A-Za-z_])`
 const NUMBER = String.raw`\d+(?:[.:]\d+)*`
@@ -100,25 +105,45 @@ const SHAPE_CACHE_SIZE = 64
 const RUN_STEP = 1024
 /** A run of similar lines this long starts matching its next lines natively, many at once. */
 const BULK_AFTER = 16
+/** Raw text prepared at a time by pushLines (it may stop early, for a run). */
+const BATCH_SIZE = 4096
 const shapePatterns = new Map<string, RegExp>()
+/** What toLocaleString('en-US') makes, without a formatter made per call. */
+const COUNT = new Intl.NumberFormat('en-US')
+
+const escapeUnit = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`
 
 /**
  * A sticky pattern matching, from the start of a line, a run of lines that end in `\n` and have
  * the shape of `line` (what {@link isSameShape} compares): one native match takes a long run of
  * similar lines at once. Undefined when the line is blank or too long to be worth it.
+ *
+ * With `escapes` (the escape sequences a raw line had, each a CSI sequence, at their places in
+ * `line`), the pattern matches raw lines instead: lines holding the same sequences at the same
+ * places, whose stripped text has the shape of `line`. Undefined then too when a sequence sits
+ * where it could change a token (next to a word character, inside the white space at either end).
  */
-export function getShapeRunPattern(line: string): RegExp | undefined {
+export function getShapeRunPattern(line: string, escapes: readonly PlacedEscape[] = []): RegExp | undefined {
   let start = 0
   let end = line.length
   while (start < end && isSpace(line.charCodeAt(start))) start++
   while (end > start && isSpace(line.charCodeAt(end - 1))) end--
   if (start === end || end - start > 4096) return undefined
+  for (const { at } of escapes) {
+    if (at < start || at > end) return undefined
+    if (at > start && isWord(line.charCodeAt(at - 1))) return undefined
+    if (at < end && isWord(line.charCodeAt(at))) return undefined
+  }
   let source = ''
   let groups = 0
   let hasSolid = false
+  let nextEscape = 0
   // Matching from the start of a line, the character before each item is the one the line had
   // (or a space, or the line break): a word starts where it started in `line`.
   for (let i = start; i < end; ) {
+    while (nextEscape < escapes.length && escapes[nextEscape]!.at === i) {
+      for (const ch of escapes[nextEscape++]!.text) source += escapeUnit(ch.charCodeAt(0))
+    }
     const c = line.charCodeAt(i)
     const isWordStart = i === 0 || !isWord(line.charCodeAt(i - 1))
     const hexEnd = isHex(c) && isWordStart ? endOfHexId(line, i) : -1
@@ -139,9 +164,12 @@ export function getShapeRunPattern(line: string): RegExp | undefined {
     }
     // A hex letter starting a word is a letter only where no id starts.
     if (isHex(c) && isWordStart) source += `(?!${ID})`
-    source += isWord(c) ? line[i] : `\\u${c.toString(16).padStart(4, '0')}`
+    source += isWord(c) ? line[i] : escapeUnit(c)
     if (!/\s/.test(line[i]!)) hasSolid = true
     i++
+  }
+  while (nextEscape < escapes.length) {
+    for (const ch of escapes[nextEscape++]!.text) source += escapeUnit(ch.charCodeAt(0))
   }
   // A line of white space only would need /\S/ tested on each line: leave those to isSameShape.
   if (!hasSolid) return undefined
@@ -176,6 +204,10 @@ export class RepeatFolder {
   #few: string[] = []
   /** The run's shape as a pattern ({@link getShapeRunPattern}); null when it has none. */
   #pattern: RegExp | null | undefined
+  /** The same over raw lines (those a `prepare` of pushLines takes); null when it has none. */
+  #rawPattern: RegExp | null | undefined
+  /** Where the line last pushed by pushLines starts in its raw text. */
+  #lastRawStart = 0
 
   /** `emit` receives the folded lines in order. */
   constructor(emit: (line: string) => void) {
@@ -207,39 +239,95 @@ export class RepeatFolder {
     this.#allSame = true
     this.#few = [line]
     this.#pattern = undefined
+    this.#rawPattern = undefined
   }
 
   /**
-   * Pushes the lines of `text`, each ending in `\n` (the last one too): the same as pushing them
-   * one by one, but a long run of similar lines is taken many lines at once.
+   * Pushes the lines of `raw`, each ending in `\n` (the last one too), as `prepare` makes them
+   * (it maps whole lines to as many lines: escapes stripped, redraws collapsed): the same as
+   * pushing them one by one, but a long run of similar lines is taken many lines at once, by a
+   * native match on the raw lines while they carry the same escapes, else on the prepared ones.
    */
-  pushLines(text: string): void {
+  pushLines(raw: string, prepare: (lines: string) => string = (lines) => lines): void {
     let at = 0
-    while (at < text.length) {
-      if (this.#isOpen && !this.#allSame && this.#count >= BULK_AFTER) {
-        // The run's pattern, made once the run is long: a line matches it when isSameShape would say so.
-        if (this.#pattern === undefined) this.#pattern = getShapeRunPattern(this.#last) ?? null
-        if (this.#pattern !== null) {
-          this.#pattern.lastIndex = at
-          const end = this.#pattern.test(text) ? this.#pattern.lastIndex : at
-          if (end > at) {
-            let lineStart = at
-            let count = 0
-            for (let nl = text.indexOf('\n', at); nl >= 0 && nl < end; nl = text.indexOf('\n', nl + 1)) {
-              count++
-              if (nl + 1 < end) lineStart = nl + 1
-            }
-            this.#count += count
-            this.#last = text.slice(lineStart, end - 1)
-            at = end
-            continue
-          }
+    let isAfterRun = false
+    // A line pushed by an earlier call is not in `raw`.
+    this.#lastRawStart = -1
+    while (at < raw.length) {
+      if (this.#rawPattern && this.#isLongRun()) {
+        const end = this.#takeRun(raw, at, this.#rawPattern, prepare)
+        if (end > at) {
+          at = end
+          isAfterRun = true
+          continue
         }
       }
-      const nl = text.indexOf('\n', at)
-      this.push(text.slice(at, nl))
-      at = nl + 1
+      // A batch of lines prepared at once; only the next line when a run on raw lines stopped.
+      const base = at
+      const batchEnd = isAfterRun
+        ? raw.indexOf('\n', at) + 1
+        : raw.indexOf('\n', Math.min(at + BATCH_SIZE, raw.length - 1)) + 1
+      const slice = raw.slice(at, batchEnd)
+      const text = prepare(slice)
+      const isPlain = text === slice
+      let p = 0
+      while (p < text.length) {
+        if (this.#isLongRun()) {
+          if (this.#rawPattern === undefined && this.#lastRawStart >= 0) {
+            this.#rawPattern = this.#makeRawPattern(raw, at) ?? null
+          }
+          // Back to raw lines (a batch's first line is pushed whatever: a run on raw lines stopped there).
+          if (this.#rawPattern && p > 0) break
+          this.#pattern ??= getShapeRunPattern(this.#last) ?? null
+          if (this.#pattern) {
+            const end = this.#takeRun(text, p, this.#pattern)
+            if (end > p) {
+              if (isPlain) {
+                p = end
+                at = base + end
+              } else {
+                for (; p < end; p = text.indexOf('\n', p) + 1) at = raw.indexOf('\n', at) + 1
+              }
+              continue
+            }
+          }
+        }
+        const nl = text.indexOf('\n', p)
+        const count = this.#count
+        this.push(text.slice(p, nl))
+        // The run went on past its raw pattern (other escapes): a new one from this line.
+        if (isAfterRun && this.#count > count) this.#rawPattern = undefined
+        this.#lastRawStart = at
+        p = nl + 1
+        at = isPlain ? base + p : raw.indexOf('\n', at) + 1
+      }
+      isAfterRun = false
     }
+  }
+
+  #isLongRun(): boolean {
+    return this.#isOpen && !this.#allSame && this.#count >= BULK_AFTER
+  }
+
+  /** The run's pattern over raw lines, from the raw line last pushed (it ends before `end`). */
+  #makeRawPattern(raw: string, end: number): RegExp | undefined {
+    const split = splitEscapes(raw.slice(this.#lastRawStart, end - 1))
+    if (split === undefined || split.text !== this.#last) return undefined
+    return getShapeRunPattern(split.text, split.escapes)
+  }
+
+  /** Takes the lines from `at` on that match the run's `pattern`; returns where they end. */
+  #takeRun(text: string, at: number, pattern: RegExp, prepare?: (lines: string) => string): number {
+    pattern.lastIndex = at
+    const end = pattern.test(text) ? pattern.lastIndex : at
+    if (end === at) return at
+    let lineStart = at
+    for (let nl = text.indexOf('\n', at); nl >= 0 && nl < end; nl = text.indexOf('\n', nl + 1)) {
+      this.#count++
+      if (nl + 1 < end) lineStart = nl + 1
+    }
+    this.#last = prepare ? prepare(text.slice(lineStart, end)).slice(0, -1) : text.slice(lineStart, end - 1)
+    return end
   }
 
   /** Emits the current run; call at the end of the stream. */
@@ -247,10 +335,10 @@ export class RepeatFolder {
     if (!this.#isOpen) return
     if (this.#allSame && this.#count >= MIN_SAME_RUN) {
       this.#emit(this.#first)
-      this.#emit(`… repeated ${(this.#count - 1).toLocaleString('en-US')} times …`)
+      this.#emit(`… repeated ${COUNT.format(this.#count - 1)} times …`)
     } else if (this.#count >= MIN_SIMILAR_RUN) {
       this.#emit(this.#first)
-      this.#emit(`… ${(this.#count - 2).toLocaleString('en-US')} similar lines …`)
+      this.#emit(`… ${COUNT.format(this.#count - 2)} similar lines …`)
       this.#emit(this.#last)
     } else {
       for (const line of this.#few) this.#emit(line)

@@ -172,7 +172,7 @@ export class ViewBuilder {
     }
     if (start <= lastNl) {
       // Whole lines, each ending in \n: escapes stripped and redraws collapsed for all at once.
-      this.#folder.pushLines(collapseRedrawLines(stripAnsiLines(text.slice(start, lastNl + 1))))
+      this.#folder.pushLines(text.slice(start, lastNl + 1), prepareLines)
     }
     if (lastNl + 1 < text.length) {
       const rest = text.slice(lastNl + 1)
@@ -370,6 +370,11 @@ export class ViewBuilder {
     if (next < total) out.push(gapMarker(total - next, totalBytes - nextOffset, this.#hint))
     return out.join('\n')
   }
+}
+
+/** Whole lines as a view shows them: escapes stripped, redraws collapsed. */
+function prepareLines(lines: string): string {
+  return collapseRedrawLines(stripAnsiLines(lines))
 }
 
 /** A fresh copy of a string: a concatenation flattened by the slice. */
