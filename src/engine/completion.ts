@@ -1,20 +1,35 @@
-import { buildView, COMPLETION_FAILURE_BYTES, COMPLETION_SUCCESS_BYTES } from '../output/index.js'
-import { readHeadAndTail } from '../store/output-log.js'
+import {
+  COMPLETION_FAILURE_BYTES,
+  COMPLETION_SUCCESS_BYTES,
+  type OutputView,
+  ViewBuilder,
+} from '../output/index.js'
+import { readLog } from '../store/output-log.js'
 import type { TaskPaths } from '../store/paths.js'
 import type { Completion, TaskRecord } from '../types.js'
 
-/** Bytes read from each end of a log to build a completion preview (views are at most 4 KiB). */
-const PREVIEW_HEAD_BYTES = 16 * 1024
-const PREVIEW_TAIL_BYTES = 64 * 1024
+/** A successful task's view is its end (summaries come last): only this much of the end is read. */
+const SUCCESS_TAIL_BYTES = 64 * 1024
+const SUCCESS_HEAD_BYTES = 16 * 1024
+/**
+ * A failed task's view must show its first error as well as its end, and the first error can be
+ * anywhere: the log is streamed through the view whole up to this size (about 80 ms here), else
+ * its first and last halves of it.
+ */
+const FAILURE_SCAN_BYTES = 8 * 1024 * 1024
+/** Bytes per read while streaming a log into a view. */
+const STREAM_CHUNK_BYTES = 256 * 1024
 
 /** The notice owed to a session when one of its tasks ends, with a model-sized view of its output. */
 export function buildCompletion(record: TaskRecord, paths: TaskPaths): Completion {
-  const budgetBytes = record.status === 'completed' ? COMPLETION_SUCCESS_BYTES : COMPLETION_FAILURE_BYTES
-  const { text, total } = readHeadAndTail(paths, PREVIEW_HEAD_BYTES, PREVIEW_TAIL_BYTES)
-  const view = buildView(text, {
-    budgetBytes,
+  const isSuccess = record.status === 'completed'
+  const builder = new ViewBuilder({
+    budgetBytes: isSuccess ? COMPLETION_SUCCESS_BYTES : COMPLETION_FAILURE_BYTES,
     readHint: `read it with bash_output ${record.taskId} or bgbash logs`,
   })
+  const scan = isSuccess ? SUCCESS_HEAD_BYTES + SUCCESS_TAIL_BYTES : FAILURE_SCAN_BYTES
+  const headBytes = isSuccess ? SUCCESS_HEAD_BYTES : FAILURE_SCAN_BYTES / 2
+  const { view, isPartial } = streamLog(paths, builder, scan, headBytes)
   return {
     taskId: record.taskId,
     sessionId: record.sessionId,
@@ -25,6 +40,51 @@ export function buildCompletion(record: TaskRecord, paths: TaskPaths): Completio
     description: record.description,
     durationMs: record.durationMs,
     outputPreview: view.text,
-    outputTruncated: view.truncated || total > Buffer.byteLength(text),
+    outputTruncated: view.truncated || isPartial,
   }
+}
+
+/**
+ * Streams a log into a view in bounded reads: all of it when it is at most `scanBytes`, else its
+ * first `headBytes` and its last `scanBytes - headBytes`, with a line saying what was not read.
+ */
+function streamLog(
+  paths: TaskPaths,
+  builder: ViewBuilder,
+  scanBytes: number,
+  headBytes: number,
+): { view: OutputView; isPartial: boolean } {
+  const total = readLog(paths, { offset: 0, maxBytes: 1 }).totalBytes
+  const ranges: Array<[number, number]> =
+    total <= scanBytes
+      ? [[0, total]]
+      : [
+          [0, headBytes],
+          [total - (scanBytes - headBytes), total],
+        ]
+  let isPartial = false
+  let previousEnd = 0
+  for (const [start, end] of ranges) {
+    if (start > previousEnd) {
+      builder.push(`\n… ${start - previousEnd} bytes not read here …\n`)
+      isPartial = true
+    }
+    let offset = start
+    while (offset < end) {
+      const window = readLog(paths, { offset, maxBytes: Math.min(STREAM_CHUNK_BYTES, end - offset) })
+      if (window.offset > offset) {
+        // The disk cap dropped bytes here; what follows them may lie past this range.
+        const skipped = Math.min(window.offset, end) - offset
+        builder.push(`\n… ${skipped} bytes dropped by the disk cap …\n`)
+        isPartial = true
+        offset += skipped
+        if (window.offset >= end) break
+      }
+      if (window.text === '') break
+      builder.push(window.text)
+      offset = window.nextOffset
+    }
+    previousEnd = Math.max(offset, end)
+  }
+  return { view: builder.finish(), isPartial }
 }
