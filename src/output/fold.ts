@@ -183,6 +183,11 @@ export function getShapeRunPattern(line: string, escapes: readonly PlacedEscape[
   return pattern
 }
 
+/** A fresh copy of a line (a concatenation the slice flattens), not a slice of a whole chunk. */
+function copyOf(line: string): string {
+  return line.length > 1 << 16 ? line : ` ${line}`.slice(1)
+}
+
 /** Marks the folded lines: the first line of a run stays, this line stands for the rest. */
 export function isFoldMarker(line: string): boolean {
   return /^… (?:repeated \d[\d,]* times|\d[\d,]* similar lines) …$/.test(line)
@@ -334,12 +339,13 @@ export class RepeatFolder {
   flush(): void {
     if (!this.#isOpen) return
     if (this.#allSame && this.#count >= MIN_SAME_RUN) {
-      this.#emit(this.#first)
+      this.#emit(copyOf(this.#first))
       this.#emit(`… repeated ${COUNT.format(this.#count - 1)} times …`)
     } else if (this.#count >= MIN_SIMILAR_RUN) {
-      this.#emit(this.#first)
+      // Copies: lines of a long run come from chunks far apart, and a slice would hold its chunk.
+      this.#emit(copyOf(this.#first))
       this.#emit(`… ${COUNT.format(this.#count - 2)} similar lines …`)
-      this.#emit(this.#last)
+      this.#emit(copyOf(this.#last))
     } else {
       for (const line of this.#few) this.#emit(line)
     }

@@ -226,9 +226,7 @@ export class ViewBuilder {
   }
 
   /** A line of the folded output: counted, classified, and kept if it may be shown. */
-  #addLine(sliced: string): void {
-    // A copy, not a slice of the many lines it came with (a line is seldom longer than a few hundred bytes).
-    const line = sliced.length > PARTIAL_LIMIT ? sliced : copyOf(sliced)
+  #addLine(line: string): void {
     // Only a line that ended past PARTIAL_LIMIT carries dropped bytes.
     const full = bytes(line) + this.#dropped
     this.#dropped = 0
@@ -375,11 +373,6 @@ export class ViewBuilder {
 /** Whole lines as a view shows them: escapes stripped, redraws collapsed. */
 function prepareLines(lines: string): string {
   return collapseRedrawLines(stripAnsiLines(lines))
-}
-
-/** A fresh copy of a string: a concatenation flattened by the slice. */
-function copyOf(text: string): string {
-  return ` ${text}`.slice(1)
 }
 
 /** A line that left the tail. */
