@@ -136,7 +136,6 @@ export function getShapeRunPattern(line: string, escapes: readonly PlacedEscape[
   }
   let source = ''
   let groups = 0
-  let hasSolid = false
   let nextEscape = 0
   // Matching from the start of a line, the character before each item is the one the line had
   // (or a space, or the line break): a word starts where it started in `line`.
@@ -150,29 +149,33 @@ export function getShapeRunPattern(line: string, escapes: readonly PlacedEscape[
     if (hexEnd >= 0 || isDigit(c)) {
       // The token isSameShape takes here: an id only at a word start, else a number.
       i = hexEnd >= 0 ? hexEnd : endOfNumber(line, i)
-      const token = isWordStart ? `${ID}|${NUMBER}` : NUMBER
-      // Taken whole (atomic, by a lookahead and a back-reference), unless no other match could go
-      // on: a number alone, before neither a word character, `.` nor `:` (a shorter number stops
-      // before one; an id, by contrast, may be cut short by a longer number).
       const next = line.charCodeAt(i)
-      source +=
-        isWordStart || (i < end && (isWord(next) || next === 46 || next === 58))
-          ? `(?=(${token}))\\${++groups}`
-          : `(?:${token})`
-      hasSolid = true
+      // What follows the token stops any shorter match: neither a word character, `.` nor `:`.
+      const isClosed = i === end || !(isWord(next) || next === 46 || next === 58)
+      const whole = () => `(?=(${isWordStart ? `${ID}|${NUMBER}` : NUMBER}))\\${++groups}`
+      if (!isClosed) {
+        // Taken whole (atomic, by a lookahead and a back-reference): an id may be cut short by a
+        // longer number, a number by a shorter one.
+        source += whole()
+      } else if (!isWordStart) {
+        source += `(?:${NUMBER})`
+      } else {
+        // Cheap forms first. Digits alone: an id (7 or more) or a number, the same span either
+        // way. Up to 6 digits then a fraction: no id starts there, a number. Else the token whole.
+        source += String.raw`(?:\d+|\d{1,6}(?:[.:]\d+)+|${whole()})`
+      }
       continue
     }
     // A hex letter starting a word is a letter only where no id starts.
     if (isHex(c) && isWordStart) source += `(?!${ID})`
     source += isWord(c) ? line[i] : escapeUnit(c)
-    if (!/\s/.test(line[i]!)) hasSolid = true
     i++
   }
   while (nextEscape < escapes.length) {
     for (const ch of escapes[nextEscape++]!.text) source += escapeUnit(ch.charCodeAt(0))
   }
   // A line of white space only would need /\S/ tested on each line: leave those to isSameShape.
-  if (!hasSolid) return undefined
+  if (!/\S/.test(line)) return undefined
   source = `(?:${SPACES}${source}${SPACES}\\n){0,${RUN_STEP}}`
   let pattern = shapePatterns.get(source)
   if (pattern === undefined) {
