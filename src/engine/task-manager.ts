@@ -1033,7 +1033,10 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       pgid: files.pid.pgid,
       startTime: files.pid.startTime,
     }
-    const result = await killTree(() => collectTaskProcesses(root), graceMs)
+    const result = await killTree(
+      (mayShare) => collectTaskProcesses(root, mayShare ? ProcessSnapshot.shared() : new ProcessSnapshot()),
+      graceMs,
+    )
     if (result.survivors.length > 0) {
       this.logger.warn?.('processes survived SIGKILL', {
         taskId: root.taskId,

@@ -51,12 +51,17 @@ export interface KillTreeResult {
  * Processes born during the grace (a shell's exit trap, a respawning child) get SIGTERM too while
  * grace remains; the tree is gathered again before SIGKILL, so none is missed.
  */
-export async function killTree(collect: () => ProcRef[], graceMs: number): Promise<KillTreeResult> {
+export async function killTree(
+  collect: (mayShare: boolean) => ProcRef[],
+  graceMs: number,
+): Promise<KillTreeResult> {
   const deadline = Date.now() + graceMs
   const known = new Set<number>()
   let alive: ProcRef[] = []
   for (let round = 0; round < 5; round++) {
-    const fresh = collect().filter((proc) => !known.has(proc.pid))
+    // Only the first look may share a /proc scan taken this turn by other kills started at once;
+    // every later one must see processes born since.
+    const fresh = collect(round === 0).filter((proc) => !known.has(proc.pid))
     if (fresh.length === 0 && round > 0) break
     for (const proc of fresh) known.add(proc.pid)
     signalProcesses(fresh, 'SIGTERM')
@@ -65,15 +70,17 @@ export async function killTree(collect: () => ProcRef[], graceMs: number): Promi
     alive = await waitGone([...alive, ...fresh], Math.max(0, deadline - Date.now()))
     if (alive.length > 0 || Date.now() >= deadline) break
   }
-  // collect() may answer from a /proc snapshot shared with kills started in the same turn, taken
-  // before these processes died: only the ones still alive now count as surviving SIGTERM.
-  const rest = filterAlive([...alive, ...collect().filter((proc) => !alive.some((a) => a.pid === proc.pid))])
+  // Only the ones still alive now count as surviving SIGTERM (a look is a moment old).
+  const rest = filterAlive([
+    ...alive,
+    ...collect(false).filter((proc) => !alive.some((a) => a.pid === proc.pid)),
+  ])
   if (rest.length === 0) return { signal: 'SIGTERM', survivors: [] }
   signalProcesses(rest, 'SIGKILL')
   const survivors = await waitGone(rest, 2000)
   // A member may fork between the last collect and its SIGKILL (a loop starting \`sleep\`); once
   // the members are gone none can fork again, so one more look finds every such child.
-  const late = collect().filter((proc) => !rest.some((r) => r.pid === proc.pid))
+  const late = collect(false).filter((proc) => !rest.some((r) => r.pid === proc.pid))
   if (late.length === 0) return { signal: 'SIGKILL', survivors }
   signalProcesses(late, 'SIGKILL')
   return { signal: 'SIGKILL', survivors: [...survivors, ...(await waitGone(late, 2000))] }
