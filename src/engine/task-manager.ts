@@ -163,7 +163,7 @@ const TRIM_LATENCY_MS = 100
 /** Tasks that end within this window share one scan for leftover processes. */
 const LEFTOVER_SCAN_DELAY_MS = 20
 /** Every how many liveness sweeps /proc is read (start time and zombie state), not just kill(pid, 0). */
-const THOROUGH_SWEEP_EVERY = 4
+const THOROUGH_SWEEP_EVERY = 8
 
 /** Longest a flooding task writes between two trims (about 2 MB at the 400 MB/s of `yes` here). */
 const FLOOD_SLICE_MS = 5
@@ -577,7 +577,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       this.logger.warn?.('could not deliver owed completions', { error: String(error) })
     }
     // Most sweeps only ask the kernel whether each pid exists (one syscall, ~1 µs); every
-    // THOROUGH_SWEEP_EVERY-th reads /proc to also catch a zombie or a reused pid. 1000 adopted
+    // THOROUGH_SWEEP_EVERY-th (12 s) reads /proc to also catch a zombie or a reused pid. 1000 adopted
     // tasks cost 13 ms per /proc sweep, 0.8 % of a core if every sweep read it.
     const isThorough = ++this.sweeps % THOROUGH_SWEEP_EVERY === 0
     for (const task of [...this.watched.values()]) {
