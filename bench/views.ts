@@ -138,7 +138,8 @@ async function benchStream(bytes: number): Promise<StreamRow> {
   try {
     writeLog(file, bytes)
     const size = fs.statSync(file).size
-    const chunkBytes = 64 * 1024
+    // The engine streams logs into views 256 KiB a read (src/engine/completion.ts).
+    const chunkBytes = 256 * 1024
     globalThis.gc?.()
     const baseline = process.memoryUsage.rss()
     let peak = baseline
