@@ -62,3 +62,8 @@ export const TASK_ENV_VAR = 'BGBASH_TASK_ID'
 
 /** Default bytes returned by one read of a task's output. */
 export const DEFAULT_READ_BYTES = 64 * 1024
+
+/** Bytes per read when a whole log is scanned (grep, waitFor, completion views): memory stays at one window. */
+export const LOG_SCAN_CHUNK_BYTES = 256 * 1024
+/** A partial line longer than this is handled as a line of its own, so one endless line cannot grow memory. */
+export const MAX_PENDING_LINE_BYTES = 64 * 1024

@@ -27,6 +27,7 @@ export {
   buildView,
   COMPLETION_FAILURE_BYTES,
   COMPLETION_SUCCESS_BYTES,
+  cleanText,
   collapseRedraws,
   FOREGROUND_RESULT_BYTES,
   type OutputView,

@@ -1,3 +1,4 @@
+import { LOG_SCAN_CHUNK_BYTES } from '../constants.js'
 import {
   COMPLETION_FAILURE_BYTES,
   COMPLETION_SUCCESS_BYTES,
@@ -17,8 +18,6 @@ const SUCCESS_HEAD_BYTES = 16 * 1024
  * its first and last halves of it.
  */
 const FAILURE_SCAN_BYTES = 8 * 1024 * 1024
-/** Bytes per read while streaming a log into a view. */
-const STREAM_CHUNK_BYTES = 256 * 1024
 
 /** The notice owed to a session when one of its tasks ends, with a model-sized view of its output. */
 export function buildCompletion(record: TaskRecord, paths: TaskPaths): Completion {
@@ -71,7 +70,7 @@ function streamLog(
     }
     let offset = start
     while (offset < end) {
-      const window = readLog(paths, { offset, maxBytes: Math.min(STREAM_CHUNK_BYTES, end - offset) })
+      const window = readLog(paths, { offset, maxBytes: Math.min(LOG_SCAN_CHUNK_BYTES, end - offset) })
       if (window.offset > offset) {
         // The disk cap dropped bytes here; what follows them may lie past this range.
         const skipped = Math.min(window.offset, end) - offset

@@ -1,12 +1,9 @@
-import { collapseRedraws, stripAnsi } from '../output/index.js'
+import { LOG_SCAN_CHUNK_BYTES, MAX_PENDING_LINE_BYTES } from '../constants.js'
+import { cleanText } from '../output/index.js'
 import { type LogWindow, readLog } from '../store/output-log.js'
 import type { TaskPaths } from '../store/paths.js'
 import type { GrepMatch } from '../types.js'
 
-/** Bytes read per step while scanning a log: the scan never holds more than this plus one line. */
-const SCAN_CHUNK_BYTES = 256 * 1024
-/** A partial line longer than this is handled as a line of its own, so one endless line cannot grow memory. */
-const MAX_LINE_BYTES = 64 * 1024
 /** Characters of one line shown in a result. */
 const SHOWN_LINE_CHARS = 2000
 
@@ -30,11 +27,6 @@ interface Line {
   number: number
   offset: number
   text: string
-}
-
-/** Text of a log line as a model reads it: escape codes stripped, redraws collapsed. */
-function cleanLine(text: string): string {
-  return collapseRedraws(stripAnsi(text))
 }
 
 /**
@@ -71,7 +63,7 @@ export function grepLog(paths: TaskPaths, pattern: RegExp, options: GrepLogOptio
   const handle = (bytes: Buffer, at: number): boolean => {
     lineNumber++
     const raw = bytes.toString('utf8')
-    const line: Line = { number: lineNumber, offset: at, text: options.raw ? raw : cleanLine(raw) }
+    const line: Line = { number: lineNumber, offset: at, text: options.raw ? raw : cleanText(raw) }
     if (regex.test(line.text)) {
       if (matches.length >= options.maxMatches || outBytes >= options.budgetBytes) {
         truncated = true
@@ -94,7 +86,7 @@ export function grepLog(paths: TaskPaths, pattern: RegExp, options: GrepLogOptio
   }
 
   scan: for (;;) {
-    window = readLog(paths, { offset, maxBytes: SCAN_CHUNK_BYTES })
+    window = readLog(paths, { offset, maxBytes: LOG_SCAN_CHUNK_BYTES })
     first ??= window.offset
     if (window.offset > offset) {
       // The disk cap dropped bytes here: the partial line before the gap is incomplete, start afresh.
@@ -109,7 +101,7 @@ export function grepLog(paths: TaskPaths, pattern: RegExp, options: GrepLogOptio
     }
     pending = chunk.subarray(start)
     pendingOffset += start
-    if (pending.length > MAX_LINE_BYTES || (window.eof && pending.length > 0)) {
+    if (pending.length > MAX_PENDING_LINE_BYTES || (window.eof && pending.length > 0)) {
       if (!handle(pending, pendingOffset)) break
       pendingOffset += pending.length
       pending = Buffer.alloc(0)

@@ -1,6 +1,6 @@
 import { BgbashError } from '../errors.js'
 import { advanceCursor, readCursor } from '../store/cursors.js'
-import { type LogWindow, readLog } from '../store/output-log.js'
+import { checkCount, type LogWindow, readLog } from '../store/output-log.js'
 import type { TaskPaths } from '../store/paths.js'
 import type { GrepMatch, ReadOptions } from '../types.js'
 import { grepLog } from './grep.js'
@@ -11,13 +11,6 @@ const DEFAULT_MAX_MATCHES = 50
 const DEFAULT_GREP_BYTES = 16 * 1024
 
 export type TaskRead = LogWindow & { matches?: GrepMatch[]; truncated?: boolean }
-
-function checkCount(name: string, value: number | undefined, min: number): void {
-  if (value === undefined) return
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new BgbashError('invalid_request', `Invalid ${name}: ${value}. Use an integer ≥ ${min}.`)
-  }
-}
 
 /** Rejects combinations of read options that ask for two different windows. */
 function checkOptions(options: ReadOptions): void {

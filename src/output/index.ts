@@ -6,6 +6,7 @@ export {
   FOREGROUND_RESULT_BYTES,
   STATUS_PREVIEW_BYTES,
 } from './budgets.js'
+export { cleanText } from './clean.js'
 export { foldRepeats, getLineShape, isFoldMarker, isSameShape, RepeatFolder } from './fold.js'
 export { classifyLine, LinePriority } from './important.js'
 export { collapseRedraws } from './redraw.js'

@@ -15,7 +15,8 @@ const BLOCK_BYTES = 4096
 /** A window of a log: a read result without the task's status, which the store does not know. */
 export type LogWindow = Omit<ReadResult, 'status'>
 
-function checkCount(name: string, value: number | undefined, min: number): void {
+/** Refuses a count option that is not a safe integer ≥ `min` (`invalid_request`). */
+export function checkCount(name: string, value: number | undefined, min: number): void {
   if (value === undefined) return
   if (!Number.isSafeInteger(value) || value < min) {
     throw new BgbashError('invalid_request', `Invalid ${name}: ${value}. Use an integer ≥ ${min}.`)

@@ -1,11 +1,8 @@
+import { LOG_SCAN_CHUNK_BYTES, MAX_PENDING_LINE_BYTES } from '../constants.js'
 import { stripAnsi } from '../output/ansi.js'
 import { readLog } from '../store/output-log.js'
 import type { TaskPaths } from '../store/paths.js'
 
-/** Bytes read per step while scanning a log for a pattern. */
-const SCAN_CHUNK_BYTES = 256 * 1024
-/** A partial line longer than this is tested and dropped, so one endless line cannot grow memory. */
-const MAX_PENDING_BYTES = 64 * 1024
 /** Lines of context kept before a match. */
 const CONTEXT_LINES = 3
 
@@ -49,7 +46,7 @@ export class LogScanner {
       if (match) return match
     }
     for (;;) {
-      const window = readLog(this.paths, { offset: this.offset, maxBytes: SCAN_CHUNK_BYTES })
+      const window = readLog(this.paths, { offset: this.offset, maxBytes: LOG_SCAN_CHUNK_BYTES })
       if (window.offset > this.offset) {
         // The disk cap dropped what we had not read yet: start again at what is left.
         this.pending = ''
@@ -78,10 +75,10 @@ export class LogScanner {
         return match
       }
     }
-    if (isFinal || Buffer.byteLength(data) > MAX_PENDING_BYTES) {
+    if (isFinal || Buffer.byteLength(data) > MAX_PENDING_LINE_BYTES) {
       // A prompt without a newline, or an endless line: test what there is.
       const match = data ? this.test(data, lineStart, '') : undefined
-      if (match || Buffer.byteLength(data) > MAX_PENDING_BYTES) {
+      if (match || Buffer.byteLength(data) > MAX_PENDING_LINE_BYTES) {
         this.pending = ''
         this.pendingOffset = lineStart + Buffer.byteLength(data)
         return match

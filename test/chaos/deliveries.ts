@@ -10,6 +10,20 @@ export interface Delivery {
   by: number
 }
 
+/** Appends one completion a chaos manager process handed out (one line: written whole or not at all). */
+export function recordDelivery(
+  file: string,
+  completion: { taskId: string; status: string; exitCode: number | null },
+): void {
+  const line: Delivery = {
+    taskId: completion.taskId,
+    status: completion.status,
+    exitCode: completion.exitCode,
+    by: process.pid,
+  }
+  fs.appendFileSync(file, `${JSON.stringify(line)}\n`)
+}
+
 /** Every completion recorded in a deliveries file so far. */
 export function readDeliveries(file: string): Delivery[] {
   let text: string

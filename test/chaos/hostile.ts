@@ -1,9 +1,9 @@
 // Shared pieces of the hostile-input scenarios: a canary directory beside the store, a content
 // snapshot of it, and the ids and paths an attacker (or a confused model) would try.
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import fc from 'fast-check'
+import { snapshotTree } from '../helpers/store.js'
 
 /**
  * A directory beside the store holding a few files: any path trick that escapes the store lands
@@ -20,27 +20,7 @@ export function makeCanary(storeHome: string): string {
 
 /** Every entry under a root with its mode, size and a hash of its bytes (files) or target (links). */
 export function snapshotContents(root: string): string[] {
-  const out: string[] = []
-  const walk = (dir: string) => {
-    let entries: fs.Dirent[]
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true })
-    } catch {
-      return
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name)
-      const stat = fs.lstatSync(full)
-      let digest = ''
-      if (entry.isFile())
-        digest = createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 16)
-      else if (entry.isSymbolicLink()) digest = `-> ${fs.readlinkSync(full)}`
-      out.push(`${path.relative(root, full)} ${(stat.mode & 0o7777).toString(8)} ${stat.size} ${digest}`)
-      if (entry.isDirectory()) walk(full)
-    }
-  }
-  walk(root)
-  return out.sort()
+  return snapshotTree(root, { withContents: true })
 }
 
 /** Task ids that must never reach a path: traversal, absolute paths, NUL bytes, near misses. */

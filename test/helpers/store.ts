@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -43,8 +44,11 @@ export async function useTestStore(t: TestContext): Promise<TestStore> {
   }
 }
 
-/** Every file and directory under a root with its mode, for "nothing changed" checks. */
-export function snapshotTree(root: string): string[] {
+/**
+ * Every file and directory under a root with its mode and size, for "nothing changed" checks;
+ * with `withContents`, also a hash of each file's bytes and each link's target.
+ */
+export function snapshotTree(root: string, options: { withContents?: boolean } = {}): string[] {
   const out: string[] = []
   const walk = (dir: string) => {
     let entries: fs.Dirent[]
@@ -56,9 +60,11 @@ export function snapshotTree(root: string): string[] {
     for (const entry of entries) {
       const full = path.join(dir, entry.name)
       const stat = fs.lstatSync(full)
-      out.push(
-        `${path.relative(root, full)} ${(stat.mode & 0o7777).toString(8)} ${entry.isDirectory() ? '' : stat.size}`,
-      )
+      let line = `${path.relative(root, full)} ${(stat.mode & 0o7777).toString(8)} ${entry.isDirectory() ? '' : stat.size}`
+      if (options.withContents && entry.isFile()) {
+        line += ` ${createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 16)}`
+      } else if (options.withContents && entry.isSymbolicLink()) line += ` -> ${fs.readlinkSync(full)}`
+      out.push(line)
       if (entry.isDirectory()) walk(full)
     }
   }

@@ -3,14 +3,13 @@
 // lines kept, head and tail within a byte budget.
 import {
   buildView,
-  collapseRedraws,
+  cleanText,
   FOREGROUND_RESULT_BYTES,
   STATUS_PREVIEW_BYTES,
-  stripAnsi,
   type TaskManager,
 } from '../../index.js'
 
-export { FOREGROUND_RESULT_BYTES, STATUS_PREVIEW_BYTES }
+export { cleanText, FOREGROUND_RESULT_BYTES, STATUS_PREVIEW_BYTES }
 
 /** Bytes read from each end of a log to build a view (as completions do): views are at most 16 KiB. */
 const VIEW_HEAD_BYTES = 16 * 1024
@@ -110,12 +109,4 @@ export async function readRawTail(
 function cutAfterLastNewline(text: string): string {
   const at = text.lastIndexOf('\n')
   return at < 0 ? text : text.slice(0, at + 1)
-}
-
-/**
- * Text as a terminal would show it, line for line (no folding, so line numbers hold): escape
- * sequences stripped, each `\r` redraw at its last state.
- */
-export function cleanText(text: string): string {
-  return collapseRedraws(stripAnsi(text))
 }
