@@ -13,6 +13,17 @@ export interface ProcStat {
   session: number
   /** Start time in clock ticks since boot: with the pid, it names one process for good. */
   startTime: number
+  /** Threads not yet released: a zombie leader with more than one is still exiting. */
+  threads: number
+}
+
+/**
+ * True once a process is gone for good: dead, or a zombie whose threads have all exited. The
+ * leader of a threaded process (node, say) shows `Z` while its other threads are still exiting,
+ * and until the last of them has, its files — a listening socket — stay open.
+ */
+export function isDeadStat(stat: Pick<ProcStat, 'state' | 'threads'>): boolean {
+  return stat.state === 'X' || (stat.state === 'Z' && stat.threads <= 1)
 }
 
 /** One buffer for every stat read: a stat line is a few hundred bytes. */
@@ -47,7 +58,7 @@ export function readProcStat(pid: number): ProcStat | undefined {
   const open = text.indexOf('(')
   if (close < 0 || open < 0) return undefined
   const fields = text.slice(close + 2).split(' ')
-  // fields[0] is field 3 of proc(5): state; ppid 4, pgrp 5, session 6, starttime 22.
+  // fields[0] is field 3 of proc(5): state; ppid 4, pgrp 5, session 6, num_threads 20, starttime 22.
   const startTime = Number(fields[19])
   if (!Number.isFinite(startTime)) return undefined
   return {
@@ -58,6 +69,7 @@ export function readProcStat(pid: number): ProcStat | undefined {
     pgrp: Number(fields[2]),
     session: Number(fields[3]),
     startTime,
+    threads: Number(fields[17]),
   }
 }
 
@@ -124,8 +136,8 @@ export function pidExists(pid: number): boolean {
   }
 }
 
-/** True when the process exists, is not a zombie, and is the same one that was recorded. */
+/** True when the process exists, has not finished dying (isDeadStat), and is the same one that was recorded. */
 export function isProcessAlive(pid: number, startTime: number): boolean {
   const stat = readProcStat(pid)
-  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X' && stat.startTime === startTime
+  return stat !== undefined && !isDeadStat(stat) && stat.startTime === startTime
 }

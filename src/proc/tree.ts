@@ -1,5 +1,5 @@
 import { TASK_ENV_VAR } from '../constants.js'
-import { type ProcStat, readCommandLine, readEnvValue, readProcStats } from './procfs.js'
+import { isDeadStat, type ProcStat, readCommandLine, readEnvValue, readProcStats } from './procfs.js'
 
 /** A process to signal, named by pid and kernel start time so a reused pid is never hit. */
 export interface ProcRef {
@@ -95,7 +95,7 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
   }
   const out: ProcRef[] = []
   for (const stat of stats) {
-    if (stat.pid === self || stat.state === 'Z' || stat.state === 'X') continue
+    if (stat.pid === self || isDeadStat(stat)) continue
     // A process that started before the wrapper cannot be one of the task's.
     if (stat.startTime < root.startTime) continue
     const belongs =

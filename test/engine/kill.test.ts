@@ -51,6 +51,22 @@ test('kill ends a setsid double-forked grandchild that holds a port, and the por
   assert.equal(await canConnect(Number(port)), false)
 })
 
+test('kills of threaded servers return only once their ports are closed', async (t) => {
+  // A node process's leader thread turns zombie while its other threads are still exiting and
+  // still hold its listening socket; a kill that returned then would leave the port taken.
+  const tm = await (await useTestStore(t)).open()
+  const tasks = await Promise.all(
+    Array.from({ length: 20 }, () => tm.spawn({ command: `exec ${process.execPath} ${LISTEN}` })),
+  )
+  const ports = await Promise.all(
+    tasks.map(async ({ taskId }) => Number((await waitForOutput(tm, taskId, /PORT (\d+)/))[1])),
+  )
+  for (const [i, { taskId }] of tasks.entries()) {
+    await tm.kill(taskId)
+    assert.equal(await canConnect(ports[i]!), false, `port ${ports[i]} still accepts after the kill returned`)
+  }
+})
+
 test('kill sends SIGKILL after the grace to a child that traps TERM', async (t) => {
   const tm = await (await useTestStore(t)).open()
   const { taskId } = await tm.spawn({ command: `trap '' TERM; echo READY; while :; do sleep 0.05; done` })

@@ -29,8 +29,7 @@ export function findTaskProcesses(taskIds: readonly string[]): number[] {
   for (const name of safeReaddir('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue
     try {
-      const state = fs.readFileSync(`/proc/${name}/stat`, 'latin1')
-      if (/\) [ZX] /.test(state)) continue
+      if (!isAlive(Number(name))) continue
       const entries = fs.readFileSync(`/proc/${name}/environ`, 'latin1').split('\0')
       if (entries.some((entry) => wanted.has(entry))) pids.push(Number(name))
     } catch {
@@ -57,10 +56,16 @@ export async function killStoreProcesses(home: string, extra: readonly number[] 
   }
 }
 
+/**
+ * False once the process is gone, dead, or a zombie whose threads have all exited (a threaded
+ * process's leader shows Z while its other threads still exit and still hold its sockets).
+ */
 export function isAlive(pid: number): boolean {
   try {
-    const state = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
-    return !/\) [ZX] /.test(state)
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const [state, threads] = [fields[0], Number(fields[17])]
+    return !(state === 'X' || (state === 'Z' && threads <= 1))
   } catch {
     return false
   }
