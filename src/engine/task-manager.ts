@@ -513,18 +513,27 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       }, remaining)
     }
     if (this.longRunningMs > 0 && !task.reminder) {
-      const elapsed = Date.now() - startedAt
-      const first = this.longRunningMs - (elapsed % this.longRunningMs)
+      const interval = this.longRunningMs
+      // The next multiple of the interval since the start. A timer can fire a little before
+      // Date.now() says it is due (Node measures from the loop's cached time), so it is checked
+      // against the wall clock and re-armed for the rest: a notice never says less than promised.
+      let due = startedAt + (Math.floor((Date.now() - startedAt) / interval) + 1) * interval
       const remind = () => {
+        const now = Date.now()
+        if (now < due) {
+          task.reminder = setTimeout(remind, due - now)
+          return
+        }
         this.emit('long_running', {
           taskId: task.meta.taskId,
           sessionId: task.meta.sessionId,
           command: task.meta.command,
-          elapsedMs: Date.now() - startedAt,
+          elapsedMs: now - startedAt,
         })
-        task.reminder = setTimeout(remind, this.longRunningMs)
+        due += interval * Math.max(1, Math.ceil((now - due) / interval))
+        task.reminder = setTimeout(remind, due - now)
       }
-      task.reminder = setTimeout(remind, first)
+      task.reminder = setTimeout(remind, due - Date.now())
     }
   }
 
