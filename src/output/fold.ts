@@ -97,6 +97,8 @@ export function isSameShape(a: string, b: string): boolean {
  * none is left in a line once redraws are collapsed, and in a raw line it is a redraw.
  */
 const SPACES = String.raw`[ \t\v\f\u00a0]*`
+/** The same over UTF-8 bytes read as latin1 (a no-break space is two bytes there). */
+const BYTE_SPACES = String.raw`(?:[ \t\v\f]|\u00c2\u00a0)*`
 /** A hex id, tried at a word start (no look-behind needed: a pattern tries it only there). */
 const ID = String.raw`(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{7,}(?![0-9A-Za-z_])`
 const NUMBER = String.raw`\d+(?:[.:]\d+)*`
@@ -110,8 +112,18 @@ const BATCH_SIZE = 4096
 const shapePatterns = new Map<string, RegExp>()
 /** What toLocaleString('en-US') makes, without a formatter made per call. */
 const COUNT = new Intl.NumberFormat('en-US')
+/** Decodes as ViewBuilder's stream decoder does: a byte order mark is kept. */
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
 const escapeUnit = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`
+
+/** The UTF-8 bytes of a code point, each as a pattern unit (the pattern reads bytes as latin1). */
+function escapeBytes(codePoint: number): string {
+  if (codePoint < 0x80) return escapeUnit(codePoint)
+  let out = ''
+  for (const byte of Buffer.from(String.fromCodePoint(codePoint))) out += escapeUnit(byte)
+  return out
+}
 
 /**
  * A sticky pattern matching, from the start of a line, a run of lines that end in `\n` and have
@@ -122,8 +134,16 @@ const escapeUnit = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`
  * `line`), the pattern matches raw lines instead: lines holding the same sequences at the same
  * places, whose stripped text has the shape of `line`. Undefined then too when a sequence sits
  * where it could change a token (next to a word character, inside the white space at either end).
+ *
+ * With `isBytes`, the pattern matches the UTF-8 bytes of such lines read as latin1 (one character a
+ * byte): every character outside ASCII is its bytes there, so a match is valid UTF-8 and decodes
+ * to lines the text pattern would match.
  */
-export function getShapeRunPattern(line: string, escapes: readonly PlacedEscape[] = []): RegExp | undefined {
+export function getShapeRunPattern(
+  line: string,
+  escapes: readonly PlacedEscape[] = [],
+  isBytes = false,
+): RegExp | undefined {
   let start = 0
   let end = line.length
   while (start < end && isSpace(line.charCodeAt(start))) start++
@@ -134,6 +154,14 @@ export function getShapeRunPattern(line: string, escapes: readonly PlacedEscape[
     if (at > start && isWord(line.charCodeAt(at - 1))) return undefined
     if (at < end && isWord(line.charCodeAt(at))) return undefined
   }
+  // Escape sequences are ASCII but for the one-byte C1 CSI.
+  const literal = (text: string): string => {
+    let out = ''
+    for (let k = 0; k < text.length; k++) {
+      out += isBytes ? escapeBytes(text.charCodeAt(k)) : escapeUnit(text.charCodeAt(k))
+    }
+    return out
+  }
   let source = ''
   let groups = 0
   let nextEscape = 0
@@ -141,7 +169,7 @@ export function getShapeRunPattern(line: string, escapes: readonly PlacedEscape[
   // (or a space, or the line break): a word starts where it started in `line`.
   for (let i = start; i < end; ) {
     while (nextEscape < escapes.length && escapes[nextEscape]!.at === i) {
-      for (const ch of escapes[nextEscape++]!.text) source += escapeUnit(ch.charCodeAt(0))
+      source += literal(escapes[nextEscape++]!.text)
     }
     const c = line.charCodeAt(i)
     const isWordStart = i === 0 || !isWord(line.charCodeAt(i - 1))
@@ -168,15 +196,25 @@ export function getShapeRunPattern(line: string, escapes: readonly PlacedEscape[
     }
     // A hex letter starting a word is a letter only where no id starts.
     if (isHex(c) && isWordStart) source += `(?!${ID})`
-    source += isWord(c) ? line[i] : escapeUnit(c)
-    i++
+    if (isWord(c)) {
+      source += line[i]
+      i++
+    } else if (isBytes && c >= 0xd800 && c < 0xe000) {
+      // A surrogate pair is one character of four bytes; a lone one never comes from bytes.
+      const pair = line.codePointAt(i)!
+      if (pair < 0x10000) return undefined
+      source += escapeBytes(pair)
+      i += 2
+    } else {
+      source += isBytes ? escapeBytes(c) : escapeUnit(c)
+      i++
+    }
   }
-  while (nextEscape < escapes.length) {
-    for (const ch of escapes[nextEscape++]!.text) source += escapeUnit(ch.charCodeAt(0))
-  }
+  while (nextEscape < escapes.length) source += literal(escapes[nextEscape++]!.text)
   // A line of white space only would need /\S/ tested on each line: leave those to isSameShape.
   if (!/\S/.test(line)) return undefined
-  source = `(?:${SPACES}${source}${SPACES}\\n){0,${RUN_STEP}}`
+  const spaces = isBytes ? BYTE_SPACES : SPACES
+  source = `(?:${spaces}${source}${spaces}\\n){0,${RUN_STEP}}`
   let pattern = shapePatterns.get(source)
   if (pattern === undefined) {
     if (shapePatterns.size >= SHAPE_CACHE_SIZE) shapePatterns.clear()
@@ -257,13 +295,38 @@ export class RepeatFolder {
    * native match on the raw lines while they carry the same escapes, else on the prepared ones.
    */
   pushLines(raw: string, prepare: (lines: string) => string = (lines) => lines): void {
+    this.#pushRaw(raw, false, (start, end) => raw.slice(start, end), prepare)
+  }
+
+  /**
+   * {@link pushLines} of the text of `bytes`, UTF-8 decoded as a TextDecoder decodes it (a
+   * malformed sequence becomes U+FFFD, a byte order mark stays): whole lines, the last ending in
+   * `\n` too. A long run is matched on the bytes themselves, so its lines are never decoded.
+   */
+  pushLineBytes(bytes: Uint8Array, prepare: (lines: string) => string = (lines) => lines): void {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const decode = (start: number, end: number) => UTF8.decode(buffer.subarray(start, end))
+    this.#pushRaw(buffer.toString('latin1'), true, decode, prepare)
+  }
+
+  /**
+   * Pushes raw lines: text, or UTF-8 bytes read as latin1 when `isBytes`; `decode` gives the
+   * text of a span of them.
+   */
+  #pushRaw(
+    raw: string,
+    isBytes: boolean,
+    decode: (start: number, end: number) => string,
+    prepare: (lines: string) => string,
+  ): void {
+    const prepareSpan = (start: number, end: number) => prepare(decode(start, end))
     let at = 0
     let isAfterRun = false
     // A line pushed by an earlier call is not in `raw`.
     this.#lastRawStart = -1
     while (at < raw.length) {
       if (this.#rawPattern && this.#isLongRun()) {
-        const end = this.#takeRun(raw, at, this.#rawPattern, prepare)
+        const end = this.#takeRun(raw, at, this.#rawPattern, prepareSpan)
         if (end > at) {
           at = end
           isAfterRun = true
@@ -275,14 +338,14 @@ export class RepeatFolder {
       const batchEnd = isAfterRun
         ? raw.indexOf('\n', at) + 1
         : raw.indexOf('\n', Math.min(at + BATCH_SIZE, raw.length - 1)) + 1
-      const slice = raw.slice(at, batchEnd)
-      const text = prepare(slice)
-      const isPlain = text === slice
+      const text = prepareSpan(at, batchEnd)
+      // Positions in the text are those in the raw lines (for bytes, only if all are ASCII).
+      const isPlain = text.length === batchEnd - at && text === raw.slice(at, batchEnd)
       let p = 0
       while (p < text.length) {
         if (this.#isLongRun()) {
           if (this.#rawPattern === undefined && this.#lastRawStart >= 0) {
-            this.#rawPattern = this.#makeRawPattern(raw, at) ?? null
+            this.#rawPattern = this.#makeRawPattern(decode(this.#lastRawStart, at - 1), isBytes) ?? null
           }
           // Back to raw lines (a batch's first line is pushed whatever: a run on raw lines stopped there).
           if (this.#rawPattern && p > 0) break
@@ -317,15 +380,20 @@ export class RepeatFolder {
     return this.#isOpen && !this.#allSame && this.#count >= BULK_AFTER
   }
 
-  /** The run's pattern over raw lines, from the raw line last pushed (it ends before `end`). */
-  #makeRawPattern(raw: string, end: number): RegExp | undefined {
-    const split = splitEscapes(raw.slice(this.#lastRawStart, end - 1))
+  /** The run's pattern over raw lines, from the raw line last pushed (its text, unprepared). */
+  #makeRawPattern(line: string, isBytes: boolean): RegExp | undefined {
+    const split = splitEscapes(line)
     if (split === undefined || split.text !== this.#last) return undefined
-    return getShapeRunPattern(split.text, split.escapes)
+    return getShapeRunPattern(split.text, split.escapes, isBytes)
   }
 
   /** Takes the lines from `at` on that match the run's `pattern`; returns where they end. */
-  #takeRun(text: string, at: number, pattern: RegExp, prepare?: (lines: string) => string): number {
+  #takeRun(
+    text: string,
+    at: number,
+    pattern: RegExp,
+    prepareSpan?: (start: number, end: number) => string,
+  ): number {
     pattern.lastIndex = at
     const end = pattern.test(text) ? pattern.lastIndex : at
     if (end === at) return at
@@ -334,7 +402,7 @@ export class RepeatFolder {
       this.#count++
       if (nl + 1 < end) lineStart = nl + 1
     }
-    this.#last = prepare ? prepare(text.slice(lineStart, end)).slice(0, -1) : text.slice(lineStart, end - 1)
+    this.#last = prepareSpan ? prepareSpan(lineStart, end).slice(0, -1) : text.slice(lineStart, end - 1)
     return end
   }
 

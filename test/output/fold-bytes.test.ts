@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import fc from 'fast-check'
+import { buildView, foldRepeats, RepeatFolder, ViewBuilder } from '../../src/output/index.js'
+
+/** Decodes as ViewBuilder does: malformed sequences become U+FFFD, a byte order mark stays. */
+const decode = (bytes: Uint8Array) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)
+
+/** Where a template takes a varying token. */
+const SLOT = '\u0000'
+
+/** Pieces of a line: words, marks, white space, escapes, redraws and characters of 2–4 bytes. */
+const piece = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(SLOT) },
+  {
+    weight: 8,
+    arbitrary: fc.constantFrom(
+      'case',
+      ' ',
+      '  ',
+      'x',
+      'ab',
+      '_',
+      ':',
+      '.',
+      '(',
+      ')',
+      'ms',
+      '\t',
+      '\u00a0',
+      '✔',
+      'é',
+      '日本',
+      '🎉',
+      '\ufeff',
+      '\ufffd',
+      '\u001b[32m',
+      '\u001b[0m',
+      '\u009b1m',
+      '\u001b]0;title\u0007',
+      'progress\r',
+      '\b',
+    ),
+  },
+  // Bytes that are no character: a stray continuation (0xa0 is half a no-break space), a lead
+  // byte cut short, a byte never in UTF-8.
+  { weight: 1, arbitrary: fc.constantFrom(Buffer.from([0xa0]), Buffer.from([0xc2]), Buffer.from([0xff])) },
+)
+
+/** Tokens a slot takes: numbers, times, hex ids and words that only look like them. */
+const token = fc.oneof(
+  fc.nat({ max: 100_000 }).map(String),
+  fc.constantFrom('1.5', '12:30:45', '007', 'deadbee1', 'abcdef12', 'ABCDEF0', 'cafe', '0x1f', '1e5', ''),
+)
+
+/** A run of lines from one template, now and then one of another shape or of raw bytes. */
+const run = fc.record({
+  template: fc.array(piece, { minLength: 1, maxLength: 8 }),
+  tokens: fc.array(token, { minLength: 1, maxLength: 40 }),
+  count: fc.integer({ min: 1, max: 160 }),
+  oddEvery: fc.integer({ min: 0, max: 120 }),
+  odd: fc.oneof(
+    fc.uint8Array({ maxLength: 12 }),
+    fc.constantFrom('error: boom', '', '   ', '\u00a0'),
+    // The run's own line with something before or after it, which may or may not change its shape.
+    fc.record({
+      extra: fc.constantFrom(
+        ...[[0xa0], [0xc2], [0xff], [0xc2, 0xa0], [0x20], [0x1b, 0x5b, 0x31, 0x6d]].map((b) =>
+          Buffer.from(b),
+        ),
+      ),
+      isBefore: fc.boolean(),
+    }),
+  ),
+})
+
+type Run = typeof run extends fc.Arbitrary<infer T> ? T : never
+
+/** The bytes of some runs, each line ending in \n (but a raw odd line may hold one too). */
+function bytesOf(runs: Run[]): Buffer {
+  const parts: Buffer[] = []
+  for (const { template, tokens, count, oddEvery, odd } of runs) {
+    let next = 0
+    for (let i = 0; i < count; i++) {
+      const isOdd = oddEvery > 0 && i % oddEvery === oddEvery - 1
+      const around = isOdd && typeof odd === 'object' && 'extra' in odd ? odd : undefined
+      if (isOdd && around === undefined) {
+        parts.push(Buffer.from(odd as string | Uint8Array), Buffer.from('\n'))
+        continue
+      }
+      if (around?.isBefore) parts.push(around.extra)
+      for (const p of template) parts.push(Buffer.from(p === SLOT ? tokens[next++ % tokens.length]! : p))
+      if (around && !around.isBefore) parts.push(around.extra)
+      parts.push(Buffer.from('\n'))
+    }
+  }
+  return Buffer.concat(parts)
+}
+
+/** Splits bytes at the given cut points (any byte: mid-line, mid-character, mid-escape). */
+function cutAt(bytes: Buffer, cuts: number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
+  const out: Buffer[] = []
+  let at = 0
+  for (const point of points) {
+    out.push(bytes.subarray(at, point))
+    at = point
+  }
+  out.push(bytes.subarray(at))
+  return out
+}
+
+test('lines pushed as bytes fold as their decoded text does, in pieces of any whole lines', () => {
+  fc.assert(
+    fc.property(fc.array(run, { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 8 }), (runs, cuts) => {
+      const bytes = bytesOf(runs)
+      const text = decode(bytes)
+      const expected = foldRepeats(text === '' ? [] : text.slice(0, -1).split('\n'))
+      const folded: string[] = []
+      const folder = new RepeatFolder((line) => folded.push(line))
+      // Pieces of whole lines: each cut moved on to the end of its line.
+      let at = 0
+      for (const cut of [...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length]) {
+        const end = cut >= bytes.length ? bytes.length : bytes.indexOf(10, cut) + 1
+        if (end <= at) continue
+        folder.pushLineBytes(bytes.subarray(at, end))
+        at = end
+      }
+      folder.flush()
+      assert.deepEqual(folded, expected)
+    }),
+    { numRuns: 1500 },
+  )
+})
+
+test('a view of runs streamed as bytes in any chunks is the view of their decoded text', () => {
+  fc.assert(
+    fc.property(
+      fc.array(run, { maxLength: 6 }),
+      fc.array(fc.nat(), { maxLength: 30 }),
+      fc.integer({ min: 64, max: 20_000 }),
+      (runs, cuts, budget) => {
+        const bytes = bytesOf(runs)
+        const builder = new ViewBuilder({ budgetBytes: budget })
+        for (const chunk of cutAt(bytes, cuts)) builder.push(chunk)
+        assert.deepEqual(builder.finish(), buildView(decode(bytes), { budgetBytes: budget }))
+      },
+    ),
+    { numRuns: 1000 },
+  )
+})
