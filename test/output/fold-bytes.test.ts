@@ -53,31 +53,40 @@ const token = fc.oneof(
   fc.constantFrom('1.5', '12:30:45', '007', 'deadbee1', 'abcdef12', 'ABCDEF0', 'cafe', '0x1f', '1e5', ''),
 )
 
-/** A run of lines from one template, now and then one of another shape or of raw bytes. */
-const run = fc.record({
-  template: fc.array(piece, { minLength: 1, maxLength: 8 }),
-  tokens: fc.array(token, { minLength: 1, maxLength: 40 }),
-  count: fc.integer({ min: 1, max: 160 }),
-  oddEvery: fc.integer({ min: 0, max: 120 }),
-  odd: fc.oneof(
-    fc.uint8Array({ maxLength: 12 }),
-    fc.constantFrom('error: boom', '', '   ', '\u00a0'),
-    // The run's own line with something before or after it, which may or may not change its shape.
+/**
+ * Runs of lines, each from one of a few templates (so shapes come back after other runs), now and
+ * then a line of another shape or of raw bytes.
+ */
+const stream = fc.record({
+  templates: fc.array(fc.array(piece, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }),
+  runs: fc.array(
     fc.record({
-      extra: fc.constantFrom(
-        ...[[0xa0], [0xc2], [0xff], [0xc2, 0xa0], [0x20], [0x1b, 0x5b, 0x31, 0x6d]].map((b) =>
-          Buffer.from(b),
-        ),
+      template: fc.nat(),
+      tokens: fc.array(token, { minLength: 1, maxLength: 40 }),
+      count: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 160 })),
+      oddEvery: fc.integer({ min: 0, max: 120 }),
+      odd: fc.oneof(
+        fc.uint8Array({ maxLength: 12 }),
+        fc.constantFrom('error: boom', '', '   ', '\u00a0'),
+        // The run's own line with something before or after it, which may or may not change its shape.
+        fc.record({
+          extra: fc.constantFrom(
+            ...[[0xa0], [0xc2], [0xff], [0xc2, 0xa0], [0x20], [0x1b, 0x5b, 0x31, 0x6d]].map((b) =>
+              Buffer.from(b),
+            ),
+          ),
+          isBefore: fc.boolean(),
+        }),
       ),
-      isBefore: fc.boolean(),
     }),
+    { maxLength: 8 },
   ),
 })
 
-type Run = typeof run extends fc.Arbitrary<infer T> ? T : never
+type Stream = typeof stream extends fc.Arbitrary<infer T> ? T : never
 
-/** The bytes of some runs, each line ending in \n (but a raw odd line may hold one too). */
-function bytesOf(runs: Run[]): Buffer {
+/** The bytes of the runs, each line ending in \n (but a raw odd line may hold one too). */
+function bytesOf({ templates, runs }: Stream): Buffer {
   const parts: Buffer[] = []
   for (const { template, tokens, count, oddEvery, odd } of runs) {
     let next = 0
@@ -89,12 +98,20 @@ function bytesOf(runs: Run[]): Buffer {
         continue
       }
       if (around?.isBefore) parts.push(around.extra)
-      for (const p of template) parts.push(Buffer.from(p === SLOT ? tokens[next++ % tokens.length]! : p))
+      for (const p of templates[template % templates.length]!) {
+        parts.push(Buffer.from(p === SLOT ? tokens[next++ % tokens.length]! : p))
+      }
       if (around && !around.isBefore) parts.push(around.extra)
       parts.push(Buffer.from('\n'))
     }
   }
   return Buffer.concat(parts)
+}
+
+/** Where pieces of whole lines end: each cut moved on to the end of its line. */
+function lineEnds(bytes: Buffer, cuts: number[]): number[] {
+  const ends = cuts.map((c) => c % (bytes.length + 1)).map((c) => bytes.indexOf(10, c) + 1)
+  return [...new Set([...ends.filter((end) => end > 0), bytes.length])].sort((a, b) => a - b)
 }
 
 /** Splits bytes at the given cut points (any byte: mid-line, mid-character, mid-escape). */
@@ -110,24 +127,26 @@ function cutAt(bytes: Buffer, cuts: number[]): Buffer[] {
   return out
 }
 
-test('lines pushed as bytes fold as their decoded text does, in pieces of any whole lines', () => {
+test('lines pushed in pieces, as bytes or as text, fold as they do pushed one by one', () => {
   fc.assert(
-    fc.property(fc.array(run, { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 8 }), (runs, cuts) => {
-      const bytes = bytesOf(runs)
+    fc.property(stream, fc.array(fc.nat(), { maxLength: 8 }), (input, cuts) => {
+      const bytes = bytesOf(input)
       const text = decode(bytes)
       const expected = foldRepeats(text === '' ? [] : text.slice(0, -1).split('\n'))
-      const folded: string[] = []
-      const folder = new RepeatFolder((line) => folded.push(line))
-      // Pieces of whole lines: each cut moved on to the end of its line.
+      const fromBytes: string[] = []
+      const byteFolder = new RepeatFolder((line) => fromBytes.push(line))
+      const fromText: string[] = []
+      const textFolder = new RepeatFolder((line) => fromText.push(line))
       let at = 0
-      for (const cut of [...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length]) {
-        const end = cut >= bytes.length ? bytes.length : bytes.indexOf(10, cut) + 1
-        if (end <= at) continue
-        folder.pushLineBytes(bytes.subarray(at, end))
+      for (const end of lineEnds(bytes, cuts)) {
+        byteFolder.pushLineBytes(bytes.subarray(at, end))
+        textFolder.pushLines(decode(bytes.subarray(at, end)))
         at = end
       }
-      folder.flush()
-      assert.deepEqual(folded, expected)
+      byteFolder.flush()
+      textFolder.flush()
+      assert.deepEqual(fromBytes, expected)
+      assert.deepEqual(fromText, expected)
     }),
     { numRuns: 1500 },
   )
@@ -136,11 +155,11 @@ test('lines pushed as bytes fold as their decoded text does, in pieces of any wh
 test('a view of runs streamed as bytes in any chunks is the view of their decoded text', () => {
   fc.assert(
     fc.property(
-      fc.array(run, { maxLength: 6 }),
+      stream,
       fc.array(fc.nat(), { maxLength: 30 }),
       fc.integer({ min: 64, max: 20_000 }),
-      (runs, cuts, budget) => {
-        const bytes = bytesOf(runs)
+      (input, cuts, budget) => {
+        const bytes = bytesOf(input)
         const builder = new ViewBuilder({ budgetBytes: budget })
         for (const chunk of cutAt(bytes, cuts)) builder.push(chunk)
         assert.deepEqual(builder.finish(), buildView(decode(bytes), { budgetBytes: budget }))
