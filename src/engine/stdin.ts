@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BgbashError } from '../errors.js'
-import { signalGroupLeader } from '../proc/pause.js'
+import { signalGroupLeader } from '../proc/kill.js'
 import type { TaskPaths } from '../store/paths.js'
 import type { PidInfo } from '../store/records.js'
 

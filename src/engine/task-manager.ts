@@ -16,14 +16,13 @@ import {
 } from '../constants.js'
 import { BgbashError, storageError } from '../errors.js'
 import { killTree } from '../proc/kill.js'
-import { isGroupStopped, signalGroup } from '../proc/pause.js'
 import { isProcessAlive, pidExists, readProcStat } from '../proc/procfs.js'
 import { resolveShell } from '../proc/shell.js'
 import { makeFifo, spawnWrapper } from '../proc/spawn.js'
-import { collectTaskProcesses, ProcessSnapshot, type TaskRoot } from '../proc/tree.js'
+import { collectLeftovers, collectTaskProcesses, ProcessSnapshot, type TaskRoot } from '../proc/tree.js'
 import { advanceCursor } from '../store/cursors.js'
 import { exists } from '../store/fsx.js'
-import { getTrimMark, planTrim, readDiskUsage, trimLog } from '../store/output-log.js'
+import { readDiskUsage } from '../store/output-log.js'
 import { assertTaskId, getTaskPaths, isTaskId, type TaskPaths } from '../store/paths.js'
 import {
   buildTaskRecord,
@@ -36,6 +35,7 @@ import {
   type KillInfo,
   markPromoted,
   type PidInfo,
+  readCommandExitCode,
   readDroppedInfo,
   readEndInfo,
   readExitCode,
@@ -143,30 +143,29 @@ interface Watched {
   deadline: NodeJS.Timeout | undefined
   reminder: NodeJS.Timeout | undefined
   killing: Promise<TaskRecord> | undefined
-  /** A trim of the log is under way. */
-  trimming: boolean
-  /** The task's group is stopped until the trim ends. */
-  paused: boolean
-  /** Log size when the last trim ended, to estimate how fast the task writes. */
-  sinceTrim: { at: number; size: number } | undefined
-  /** The task writes faster than trims free space: it is paused while each trim runs. */
-  isFlooding: boolean
+  /** Ends the task from `command-exit` if the log has not drained by then (see COMMAND_EXIT_DRAIN_MS). */
+  drainTimer: NodeJS.Timeout | undefined
   /** The task ended but the store refused its record (disk full, read-only): the sweep retries. */
   pendingEnd: EndFacts | undefined
 }
 
 type Waiter = (record: TaskRecord) => void
 
-/** Worst time a trim of the log takes here (fork of fallocate + punch with discard: 30–60 ms). */
-const TRIM_LATENCY_MS = 100
+/**
+ * How long after its command exited a task may wait for `exit`. The wrapper writes `exit` once the
+ * relay has drained the command's output, which takes a millisecond, unless a process the command
+ * left running still holds the pipe (`server &`): then the task ends from `command-exit`, and that
+ * process is reported as left over.
+ */
+const COMMAND_EXIT_DRAIN_MS = 250
+
+/** How far past its cap a log may grow before the task is killed: the relay could not trim it. */
+const CAP_SLACK_BYTES = 1024 * 1024
 
 /** Tasks that end within this window share one scan for leftover processes. */
 const LEFTOVER_SCAN_DELAY_MS = 20
 /** Every how many liveness sweeps /proc is read (start time and zombie state), not just kill(pid, 0). */
 const THOROUGH_SWEEP_EVERY = 8
-
-/** Longest a flooding task writes between two trims (about 2 MB at the 400 MB/s of `yes` here). */
-const FLOOD_SLICE_MS = 5
 
 export interface TaskManagerEvents {
   completion: [Completion]
@@ -291,6 +290,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       createdAt: Date.now(),
       createdBy: process.pid,
       createdByStart: this.selfStartTime,
+      outputCapBytes: this.outputCapBytes,
     }
     try {
       writeTaskMeta(paths, meta)
@@ -311,6 +311,9 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         env: { ...process.env, ...valid.env, [TASK_ENV_VAR]: taskId },
         logPath: paths.output,
         exitPath: paths.exit,
+        commandExitPath: paths.commandExit,
+        droppedPath: paths.dropped,
+        capBytes: this.outputCapBytes,
         stdinPath: valid.stdin ? paths.stdin : undefined,
       })
       child.on('error', (error) => this.logger.warn?.('task process error', { taskId, error: String(error) }))
@@ -401,8 +404,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
    */
   private recover(files: TaskFiles, adopt: boolean): void {
     const { paths, meta, pid, kill } = files
-    const exitCode = readExitCode(paths)
     const isAlive = pid ? isProcessAlive(pid.pid, pid.startTime) : false
+    const exitCode = readExitCode(paths) ?? readDrainedCommandExit(paths, isAlive)
     const isCreatorAlive = isCreatorRunning(meta)
     const startedAt = pid?.startedAt ?? meta.createdAt
     const isOverdue = meta.timeoutMs > 0 && Date.now() >= startedAt + meta.timeoutMs
@@ -463,10 +466,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       deadline: undefined,
       reminder: undefined,
       killing: undefined,
-      trimming: false,
-      paused: false,
-      sinceTrim: undefined,
-      isFlooding: false,
+      drainTimer: undefined,
       pendingEnd: undefined,
     }
     this.watched.set(meta.taskId, task)
@@ -487,17 +487,15 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         if (task.killing) task.wrapperSignal = signal
         else
           this.endWatched(task, {
-            exitCode: readExitCode(paths) ?? undefinedIfSignal(_code, signal),
+            exitCode: readExitCode(paths) ?? readCommandExitCode(paths) ?? undefinedIfSignal(_code, signal),
             kill: readKillInfo(paths),
             wrapperSignal: signal,
           })
       })
     }
-    if (pid) {
-      this.armTimers(task)
-      // A manager that died while the task was paused for a trim left it stopped.
-      if (!child && isGroupStopped(pid.pid, pid.startTime)) signalGroup(pid.pid, pid.startTime, 'SIGCONT')
-    }
+    if (pid) this.armTimers(task)
+    // Found with its command already exited: the log may never drain (a process holds the pipe).
+    if (readCommandExitCode(paths) !== undefined) this.onCommandExit(task)
     // Output written before the watch started still counts against the cap.
     this.checkOutputCap(task)
   }
@@ -542,6 +540,9 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     switch (name) {
       case 'output.log':
         this.checkOutputCap(task)
+        return
+      case 'command-exit':
+        this.onCommandExit(task)
         return
       case 'exit':
         if (!task.killing && readExitCode(task.paths) !== undefined) {
@@ -619,77 +620,29 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   }
 
   /**
-   * Keeps a running task's log under its disk cap. Trims run one at a time per task. A task that
-   * writes faster than a trim frees space (a `yes` flood writes 12 MB during one 30 ms punch) is
-   * paused with SIGSTOP before the trim starts and continued when it ends, so the cap holds on
-   * disk at every moment, not on average.
+   * The command has exited: its code is in `command-exit`. The wrapper writes `exit` as soon as
+   * the relay has drained the output, so normally that comes first. If it has not come within
+   * COMMAND_EXIT_DRAIN_MS, a process the command left running holds the pipe: the task ends now.
    */
-  private checkOutputCap(task: Watched): void {
-    const plan = planTrim(task.paths, this.outputCapBytes, task.isFlooding)
-    const now = performance.now()
-    task.sinceTrim ??= { at: now, size: readOutputSize(task.paths) }
-    if (!plan || task.trimming || plan.to <= plan.from) return
-    // A task is flooding when, at the rate it wrote since the last trim, one trim's time would
-    // fill a quarter of the cap. It stays so until it has written slowly for a whole second.
-    const elapsedMs = Math.max(1, now - task.sinceTrim.at)
-    const bytesPerMs = (plan.size - task.sinceTrim.size) / elapsedMs
-    const isFast = bytesPerMs * TRIM_LATENCY_MS > this.outputCapBytes / 4
-    task.isFlooding = isFast || (task.isFlooding && elapsedMs < 1000)
-    // Every trim runs with the task paused: trims come once per quarter cap written (25 MiB by
-    // default) and last tens of ms, and a task writing meanwhile could outrun them.
-    if (task.pid && !task.paused) task.paused = signalGroup(task.pid.pid, task.pid.startTime, 'SIGSTOP')
-    task.trimming = true
-    trimLog(task.paths, plan)
-      .then((punched) => {
-        // No holes on this file system: a task past its cap is stopped rather than fill the disk.
-        if (!punched && plan.onDisk > this.outputCapBytes) {
-          this.startKill(task.paths, 'output_cap', 'output_cap', this.killGraceMs).catch(() => {})
-        }
-      })
-      .catch((error) =>
-        this.logger.warn?.('output cap failed', { taskId: task.meta.taskId, error: String(error) }),
-      )
-      .finally(() => {
-        task.trimming = false
-        if (this.watched.get(task.meta.taskId) !== task) {
-          if (task.paused && task.pid) signalGroup(task.pid.pid, task.pid.startTime, 'SIGCONT')
-          return
-        }
-        if (task.paused && task.pid) {
-          if (task.isFlooding) this.runFloodSlice(task, task.pid)
-          else {
-            signalGroup(task.pid.pid, task.pid.startTime, 'SIGCONT')
-            task.paused = false
-          }
-        }
-        task.sinceTrim = { at: performance.now(), size: readOutputSize(task.paths) }
-        this.checkOutputCap(task)
-      })
+  private onCommandExit(task: Watched): void {
+    if (task.drainTimer || task.killing) return
+    task.drainTimer = setTimeout(() => {
+      if (this.watched.get(task.meta.taskId) !== task || task.killing) return
+      const exitCode = readExitCode(task.paths) ?? readCommandExitCode(task.paths)
+      if (exitCode !== undefined) this.endWatched(task, { exitCode, kill: readKillInfo(task.paths) })
+    }, COMMAND_EXIT_DRAIN_MS)
   }
 
   /**
-   * Lets a paused flooding task write again while this manager watches it closely: the task runs
-   * until its log reaches the trim mark or FLOOD_SLICE_MS pass, then it is paused for the next
-   * trim. The manager spins (stat every few µs) so the bound does not depend on how soon the
-   * scheduler wakes it; a task that stays under the mark for a whole slice is no flood anymore.
+   * The task's relay keeps its log under the cap (src/proc/spawn.ts). Where the file system cannot
+   * punch holes it stops trimming; a log that grows well past its cap then gets the task killed.
    */
-  private runFloodSlice(task: Watched, pid: PidInfo): void {
-    const mark = getTrimMark(this.outputCapBytes, true)
-    if (!signalGroup(pid.pid, pid.startTime, 'SIGCONT')) {
-      task.paused = false
-      return
-    }
-    const deadline = performance.now() + FLOOD_SLICE_MS
-    // The last look comes after the deadline, so being descheduled mid-slice cannot skip it.
-    for (let isLast = false; !isLast; ) {
-      isLast = performance.now() >= deadline
-      if (readDiskUsage(task.paths) > mark) {
-        task.paused = signalGroup(pid.pid, pid.startTime, 'SIGSTOP')
-        return
-      }
-    }
-    task.paused = false
-    task.isFlooding = false
+  private checkOutputCap(task: Watched): void {
+    const cap = task.meta.outputCapBytes ?? this.outputCapBytes
+    if (cap === 0 || task.killing || readDiskUsage(task.paths) <= cap + CAP_SLACK_BYTES) return
+    this.startKill(task.paths, 'output_cap', 'output_cap', this.killGraceMs).catch((error) =>
+      this.logger.warn?.('output cap kill failed', { taskId: task.meta.taskId, error: String(error) }),
+    )
   }
 
   private unwatch(task: Watched): void {
@@ -697,6 +650,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     task.closeWatch()
     clearTimeout(task.deadline)
     clearTimeout(task.reminder)
+    clearTimeout(task.drainTimer)
     task.child?.removeAllListeners('exit')
     task.child?.unref()
   }
@@ -722,7 +676,10 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       const startedAt = pid?.startedAt ?? meta.createdAt
       // A task found ended after the fact ended when its exit code was written, not now. File
       // times are coarse (a kernel tick), so never before it started.
-      const exitTime = options.foundLate && facts.exitCode !== undefined ? readMtime(paths.exit) : undefined
+      const exitTime =
+        options.foundLate && facts.exitCode !== undefined
+          ? readMtime(readExitCode(paths) !== undefined ? paths.exit : paths.commandExit)
+          : undefined
       const finishedAt = Math.max(startedAt, exitTime ?? now)
       const dropped = readDroppedInfo(paths)
       const info: EndInfo = {
@@ -760,8 +717,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       try {
         const snapshot = new ProcessSnapshot()
         for (const { paths: taskPaths, root: taskRoot } of queue) {
-          const leftovers = collectTaskProcesses(taskRoot, snapshot)
-            .filter((proc) => proc.pid !== taskRoot.pid)
+          const leftovers = collectLeftovers(taskRoot, snapshot)
             .slice(0, MAX_LEFTOVER_PROCESSES)
             .map((proc) => ({ pid: proc.pid, command: proc.command }))
           if (leftovers.length > 0) writeLeftovers(taskPaths, leftovers)
@@ -1434,4 +1390,15 @@ function removeIfStale(dir: string, now: number, dryRun = false): void {
 
 export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL_STATUSES.has(status)
+}
+
+/**
+ * The command's exit code once it can stand for the task's: the wrapper is gone (it will never
+ * write `exit`), or the log has had COMMAND_EXIT_DRAIN_MS to drain.
+ */
+function readDrainedCommandExit(paths: TaskPaths, isWrapperAlive: boolean): number | undefined {
+  const code = readCommandExitCode(paths)
+  if (code === undefined || !isWrapperAlive) return code
+  const writtenAt = readMtime(paths.commandExit)
+  return writtenAt !== undefined && Date.now() - writtenAt >= COMMAND_EXIT_DRAIN_MS ? code : undefined
 }

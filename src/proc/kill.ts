@@ -88,3 +88,15 @@ export async function killTree(
   signalProcesses(late, 'SIGKILL')
   return { signal: 'SIGKILL', survivors: [...survivors, ...(await waitGone(late, 2000))] }
 }
+
+/** Sends a signal to the wrapper alone (the task's group leader), after checking it is the same process. */
+export function signalGroupLeader(pid: number, startTime: number, signal: NodeJS.Signals): boolean {
+  if (!isProcessAlive(pid, startTime)) return false
+  try {
+    process.kill(pid, signal)
+    return true
+  } catch {
+    // It exited meanwhile.
+    return false
+  }
+}

@@ -1,36 +1,81 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { OUTPUT_HEAD_KEEP_BYTES } from '../constants.js'
 
 /**
- * Every wrapper starts by opening the task's records itself ($2 output.log for appending, $3 exit
- * on fd 3) under umask 077, then puts back the caller's umask ($4) for the command. Opening them
- * here rather than in the manager takes two file creations off the spawn reply (each one is a
- * journal transaction: 0.04–1 ms on this disk).
+ * Every wrapper starts by opening the task's `exit` record itself ($3, on fd 3) and pointing its
+ * own stdout and stderr at output.log ($2) under umask 077, then puts back the caller's umask ($4)
+ * for the command. Opening them here rather than in the manager takes two file creations off the
+ * spawn reply (each one is a journal transaction: 0.04–1 ms on this disk).
  */
 const PROLOGUE = `umask 077; exec >>"$2" 2>&1 3>"$3"; umask "$4"`
 
 /**
- * The wrapper runs the command with the chosen shell ($0), then writes the exit code into the
- * `exit` record through fd 3 (so no extra process is needed), and exits with it. The command
- * itself never sees fd 3.
+ * The relay `r LOG CAP DROPPED` ($2, $5, $6): part of the task, not of the manager. It copies what the command
+ * writes (stdout and stderr through one pipe, so in the order written) to the log, one `dd` of at
+ * most a step (an eighth of the cap) at a time, and after each step keeps the log under its cap:
+ * past `cap - step` bytes on disk it marks what it drops in dropped.json (written first, renamed
+ * into place, so readers skip the range before it turns to zeros) and punches that range out of
+ * the log, keeping the first MiB (half the cap at most) and the newest half of the rest. A writer
+ * faster than that blocks on the full pipe: the kernel holds it back, so the cap holds at every
+ * moment, whatever the load and whether or not a manager runs. It ignores SIGTERM so a killed
+ * command's last words still reach the log; it ends when every writer has closed the pipe. A cap
+ * of 0 means none (`cat`). Where holes cannot be punched it stops trimming (the manager then
+ * kills the task, reason `output_cap`). A write `dd` cannot make (disk full, read-only store) is
+ * dropped, and the relay goes on reading so the command never blocks or dies of SIGPIPE.
  */
-const WRAPPER = `${PROLOGUE}; "$0" -c "$1" 3>&-; c=$?; printf '%d\\n' "$c" >&3; exit "$c"`
+const RELAY = `r() {
+trap '' TERM INT HUP
+umask 077
+[ "$2" -gt 0 ] || exec cat
+k=$(($2 / 2 / 4096 * 4096)); [ $k -gt ${OUTPUT_HEAD_KEEP_BYTES} ] && k=${OUTPUT_HEAD_KEEP_BYTES}
+s=$(($2 / 8 / 4096 * 4096)); [ $s -lt 4096 ] && s=4096; [ $s -gt 8388608 ] && s=8388608
+t=0 u=$k x=0 N='
+'
+while :; do
+if o=$(dd bs=65536 count=$s iflag=count_bytes of="$1" oflag=append conv=notrunc 2>&1); then n=\${o##*"$N"}; n=\${n%% *}; else n=$(head -c 65536 | wc -c); fi
+[ "$n" -gt 0 ] 2>/dev/null || break
+t=$((t + n))
+[ $x = 0 ] && [ $((t - u + k)) -gt $(($2 - s)) ] || continue
+t=$(stat -c %s "$1" 2>/dev/null) || continue
+v=$(((t - ($2 - k) / 2) / 4096 * 4096))
+[ $v -gt $u ] || continue
+printf '{"head_bytes":%d,"dropped_until":%d}' $k $v >"$3.tmp" && mv -f "$3.tmp" "$3" 2>/dev/null || { x=1; continue; }
+if fallocate --punch-hole --offset $u --length $((v - u)) "$1" 2>/dev/null; then u=$v; else x=1; printf '{"head_bytes":%d,"dropped_until":%d}' $k $u >"$3.tmp" && mv -f "$3.tmp" "$3" 2>/dev/null; fi
+done
+}`
 
 /**
- * With stdin, the wrapper installs its trap, then holds the FIFO ($5) open read-write on fd 4 so
+ * Runs the command with the chosen shell ($0) into the relay, and hands its exit code out twice:
+ * at once into `command-exit` ($7), and through the command substitution to the wrapper, which
+ * writes it into `exit` through fd 3 once the relay has drained the pipe (the log then holds every
+ * byte the command wrote). A process that outlives the command and still holds the pipe keeps the
+ * relay going; the manager then ends the task from `command-exit`. The command sees neither fd 3
+ * nor the wrapper's other descriptors.
+ */
+const RUN = `c=$( { { "$0" -c "$1" <&5 3>&- 5>&- 6>&- 7>&-; c=$?; umask 077; printf '%d\\n' "$c" >"$7" 2>/dev/null; printf %d "$c" >&7; } 2>&1 | r "$2" "$5" "$6" 5>&- 7>&- >&6; } 7>&1 )
+[ -n "$c" ] || exit 1
+printf '%d\\n' "$c" >&3
+exit "$c"`
+
+/** The command reads /dev/null (fd 5 of the wrapper). */
+const WRAPPER = [PROLOGUE, RELAY, 'exec 5</dev/null 6>&1', RUN].join('\n')
+
+/**
+ * With stdin, the wrapper installs its trap, then holds the FIFO ($8) open read-write on fd 4 so
  * writers never block and the command never sees a premature end of input; SIGUSR1 closes that
- * descriptor (end of input). The command runs in the background so the trap runs at once. A
- * trapped signal interrupts `wait`; the trap sets i=1 so the wrapper waits again for the real
- * status (the shell keeps a background job's status until it is waited for, even after it ended).
+ * descriptor (end of input). The command reads the FIFO on fd 5. It runs in the background so the
+ * trap runs at once. A trapped signal interrupts `wait`; the trap sets i=1 so the wrapper waits
+ * again for the real status (the shell keeps a background job's status until it is waited for).
  */
 const STDIN_WRAPPER = [
   PROLOGUE,
+  RELAY,
   `trap 'exec 4>&-; i=1' USR1`,
-  `exec 4<>"$5"`,
-  `"$0" -c "$1" <"$5" 3>&- 4>&- &`,
+  `exec 4<>"$8" 6>&1`,
+  `{ exec 5<"$8" 4>&-\n${RUN}\n} &`,
   `p=$! i=0`,
   `wait "$p"; c=$?`,
   `while [ "$i" = 1 ]; do i=0; wait "$p"; c=$?; done`,
-  `printf '%d\\n' "$c" >&3`,
   `exit "$c"`,
 ].join('\n')
 
@@ -46,6 +91,12 @@ export interface WrapperOptions {
   logPath: string
   /** The `exit` record. */
   exitPath: string
+  /** The `command-exit` record: the command's code, written as soon as it exits. */
+  commandExitPath: string
+  /** dropped.json, where the relay marks what it dropped. */
+  droppedPath: string
+  /** Disk cap of the log in bytes; 0 for none. */
+  capBytes: number
   /** Path of the stdin FIFO, when the task reads stdin. */
   stdinPath?: string
 }
@@ -53,7 +104,8 @@ export interface WrapperOptions {
 /** Starts the wrapper in a new session and process group. Throws when the OS refuses. */
 export function spawnWrapper(options: WrapperOptions): ChildProcess {
   const args = ['-c', options.stdinPath ? STDIN_WRAPPER : WRAPPER, options.shellPath, options.command]
-  args.push(options.logPath, options.exitPath, CALLER_UMASK)
+  args.push(options.logPath, options.exitPath, CALLER_UMASK, String(options.capBytes))
+  args.push(options.droppedPath, options.commandExitPath)
   if (options.stdinPath) args.push(options.stdinPath)
   return spawn('/bin/sh', args, { cwd: options.cwd, env: options.env, detached: true, stdio: 'ignore' })
 }

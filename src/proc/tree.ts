@@ -110,3 +110,24 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
   }
   return out
 }
+
+/** Programs the wrapper's relay runs (src/proc/spawn.ts); `cat` is the relay of an uncapped log. */
+const RELAY_TOOLS = new Set(['dd', 'head', 'wc', 'stat', 'mv', 'fallocate', 'cat'])
+
+/**
+ * Processes of a task that outlived its command: every process of the task but the wrapper's own
+ * plumbing — the wrapper and its forks (same command line: the relay, the command substitution)
+ * and the tools the relay runs — which stay only while a leftover holds the output pipe.
+ */
+export function collectLeftovers(root: TaskRoot, snapshot = ProcessSnapshot.shared()): ProcRef[] {
+  const procs = collectTaskProcesses(root, snapshot)
+  const wrapperLine = procs.find((proc) => proc.pid === root.pid)?.command
+  const byPid = new Map(snapshot.stats.map((stat) => [stat.pid, stat]))
+  const forks = new Set(procs.filter((proc) => proc.command === wrapperLine).map((proc) => proc.pid))
+  forks.add(root.pid)
+  return procs.filter((proc) => {
+    if (forks.has(proc.pid)) return false
+    const stat = byPid.get(proc.pid)
+    return !(stat && forks.has(stat.ppid) && RELAY_TOOLS.has(stat.comm))
+  })
+}

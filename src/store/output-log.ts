@@ -1,16 +1,13 @@
 import fs from 'node:fs'
-import { DEFAULT_READ_BYTES, OUTPUT_HEAD_KEEP_BYTES } from '../constants.js'
+import { DEFAULT_READ_BYTES } from '../constants.js'
 import { BgbashError, storageError } from '../errors.js'
-import { punchHole } from '../proc/punch.js'
 import type { ReadOptions, ReadResult } from '../types.js'
 import { READ_FLAGS } from './fsx.js'
 import type { TaskPaths } from './paths.js'
-import { type DroppedInfo, getDroppedBytes, readDroppedInfo, writeDroppedInfo } from './records.js'
+import { type DroppedInfo, getDroppedBytes, readDroppedInfo } from './records.js'
 
 /** Size of one backwards step when looking for line starts from the end. */
 const TAIL_CHUNK_BYTES = 64 * 1024
-/** Punch-hole frees whole file-system blocks; keep hole edges on block boundaries. */
-const BLOCK_BYTES = 4096
 
 /** A window of a log: a read result without the task's status, which the store does not know. */
 export type LogWindow = Omit<ReadResult, 'status'>
@@ -169,22 +166,6 @@ export function readHeadAndTail(
   return { text: head.text + gap + tail.text, total: head.totalBytes }
 }
 
-/** A planned trim of a log: the byte range to punch out, and how big the live part is now. */
-export interface TrimPlan {
-  size: number
-  /** Bytes the log really occupies on disk: blocks of a punch under way count until it ends. */
-  onDisk: number
-  from: number
-  to: number
-  headBytes: number
-}
-
-/** Bytes on disk past which a running log is trimmed. */
-export function getTrimMark(capBytes: number, isFlooding: boolean): number {
-  const headBytes = Math.min(OUTPUT_HEAD_KEEP_BYTES, Math.floor(capBytes / 2))
-  return headBytes + (capBytes - headBytes) / (isFlooding ? 8 : 2)
-}
-
 /** Bytes a log occupies on disk (allocated blocks); 0 when it is gone. */
 export function readDiskUsage(paths: TaskPaths): number {
   try {
@@ -192,46 +173,4 @@ export function readDiskUsage(paths: TaskPaths): number {
   } catch {
     return 0
   }
-}
-
-/**
- * Plans keeping a running log under its disk cap: past half the cap, everything after the first
- * MiB except the newest quarter of the cap is to be punched out. For a task flooding its log the
- * marks are lower (an eighth, a sixteenth), leaving room for what it writes between two checks.
- * Undefined when under the mark.
- */
-export function planTrim(paths: TaskPaths, capBytes: number, isFlooding = false): TrimPlan | undefined {
-  const headBytes = Math.min(OUTPUT_HEAD_KEEP_BYTES, Math.floor(capBytes / 2))
-  let stat: fs.Stats
-  try {
-    stat = fs.statSync(paths.output)
-  } catch {
-    return undefined
-  }
-  const { size } = stat
-  const onDisk = stat.blocks * 512
-  const room = capBytes - headBytes
-  if (onDisk <= getTrimMark(capBytes, isFlooding)) return undefined
-  const from = Math.max(readDroppedInfo(paths)?.droppedUntil ?? headBytes, headBytes)
-  const keep = Math.floor(room / (isFlooding ? 16 : 4))
-  const to = Math.floor((size - keep) / BLOCK_BYTES) * BLOCK_BYTES
-  return { size, onDisk, from, to: Math.max(from, to), headBytes }
-}
-
-/**
- * Punches out a planned range. The dropped mark is written first, so readers skip the range
- * before its bytes turn to zeros. Resolves false where the file system cannot punch holes.
- */
-export async function trimLog(paths: TaskPaths, plan: TrimPlan): Promise<boolean> {
-  if (plan.to <= plan.from) return true
-  // Another manager may have trimmed further meanwhile: never move the mark backwards.
-  const previous = readDroppedInfo(paths)
-  writeDroppedInfo(paths, {
-    headBytes: plan.headBytes,
-    droppedUntil: Math.max(plan.to, previous?.droppedUntil ?? 0),
-  })
-  const punched = await punchHole(paths.output, plan.from, plan.to - plan.from)
-  if (!punched)
-    writeDroppedInfo(paths, previous ?? { headBytes: plan.headBytes, droppedUntil: plan.headBytes })
-  return punched
 }

@@ -24,6 +24,8 @@ export interface TaskMeta {
   createdBy: number
   /** Kernel start time of that manager, so a reused pid is not mistaken for it. */
   createdByStart: number
+  /** Disk cap of the log that the task's relay keeps (0: none); undefined in older records. */
+  outputCapBytes: number | undefined
 }
 
 /** pid.json: written once after spawn. */
@@ -84,6 +86,7 @@ export function writeTaskMeta(paths: TaskPaths, meta: TaskMeta): void {
       created_at: meta.createdAt,
       created_by: meta.createdBy,
       created_by_start: meta.createdByStart,
+      output_cap_bytes: meta.outputCapBytes,
     }),
   )
 }
@@ -110,6 +113,7 @@ export function readTaskMeta(paths: TaskPaths): TaskMeta | undefined {
     createdAt: raw.created_at,
     createdBy: raw.created_by ?? 0,
     createdByStart: raw.created_by_start ?? 0,
+    outputCapBytes: typeof raw.output_cap_bytes === 'number' ? raw.output_cap_bytes : undefined,
   }
 }
 
@@ -140,7 +144,16 @@ export function readPidInfo(paths: TaskPaths): PidInfo | undefined {
 
 /** The shell's exit code as the wrapper wrote it; undefined while the shell runs (file empty). */
 export function readExitCode(paths: TaskPaths): number | undefined {
-  const text = readFileIfExists(paths.exit)
+  return parseExitCode(readFileIfExists(paths.exit))
+}
+
+/** The command's own exit code, there as soon as it exits, before its output has drained. */
+export function readCommandExitCode(paths: TaskPaths): number | undefined {
+  return parseExitCode(readFileIfExists(paths.commandExit))
+}
+
+/** A code the wrapper wrote: digits and a newline; anything short of that is still being written. */
+function parseExitCode(text: string | undefined): number | undefined {
   if (!text?.endsWith('\n')) return undefined
   const code = Number.parseInt(text, 10)
   return Number.isInteger(code) ? code : undefined
@@ -239,13 +252,6 @@ export function readDroppedInfo(paths: TaskPaths): DroppedInfo | undefined {
   const raw: Raw = readJsonIfExists(paths.dropped)
   if (!raw || typeof raw.dropped_until !== 'number') return undefined
   return { headBytes: raw.head_bytes, droppedUntil: raw.dropped_until }
-}
-
-export function writeDroppedInfo(paths: TaskPaths, info: DroppedInfo): void {
-  writeFileAtomic(
-    paths.dropped,
-    JSON.stringify({ head_bytes: info.headBytes, dropped_until: info.droppedUntil }),
-  )
 }
 
 export function getDroppedBytes(info: DroppedInfo | undefined): number {

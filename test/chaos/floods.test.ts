@@ -8,7 +8,7 @@ import { buildView } from '../../src/index.js'
 import { killHard } from '../helpers/child.js'
 import { taskDirOf, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
-import { bySize, IS_FULL, mib, Scenario } from './chaos.js'
+import { bySize, mib, Scenario } from './chaos.js'
 
 const SAMPLER = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'disk-sampler.mjs')
 const MIB = 2 ** 20
@@ -45,12 +45,9 @@ test('a yes flood with a 10 MiB cap: the log on disk stays bounded while it runs
     assert.equal(head.text, 'FIRST-LINE\n', 'the head of the log is kept')
     const target = cap + MIB
     scenario.figure = `peak on disk ${mib(peak)} (${samples} samples, ${(record.outputBytes / MIB / seconds).toFixed(0)} MiB/s written for ${seconds.toFixed(1)} s); target ≤ ${mib(target)}: ${peak <= target ? 'met' : 'MISSED'}`
-    // What holds everywhere: the log stays within a small multiple of the cap. The 11 MiB aim of
-    // the issue is asserted only at full size (`npm run test:chaos`), where a miss fails the run
-    // and shows as ✗ in the summary; the quick run in `npm test` reports it. bgbash does not meet
-    // it yet: `yes` writes while the manager waits for a CPU (README, "Not promised").
-    assert.ok(peak < 4 * cap, `peak on disk ${peak} bytes for a ${cap}-byte cap`)
-    if (IS_FULL) assert.ok(peak <= target, `peak on disk ${mib(peak)} over the ${mib(target)} aim`)
+    // The task's relay keeps the cap with the kernel's help (a writer blocks on the full pipe):
+    // the aim holds in the quick run as in the full one.
+    assert.ok(peak <= target, `peak on disk ${mib(peak)} over the ${mib(target)} aim`)
   })
 })
 

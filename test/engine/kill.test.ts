@@ -79,6 +79,18 @@ test('kill sends SIGKILL after the grace to a child that traps TERM', async (t) 
   assert.equal(record.exitCode, 137)
 })
 
+test("a killed command's last words on SIGTERM still reach the log", async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  const { taskId } = await tm.spawn({
+    command: `trap 'echo "cleaning up after TERM"; exit 0' TERM; echo READY; while :; do sleep 0.05; done`,
+  })
+  await waitForOutput(tm, taskId, /READY/)
+  const record = await tm.kill(taskId)
+  assert.equal(record.status, 'killed')
+  assert.equal(record.signal, 'SIGTERM')
+  assert.match((await tm.read(taskId)).text, /cleaning up after TERM\n$/)
+})
+
 test('kill of a finished task returns its record with alreadyFinished', async (t) => {
   const tm = await (await useTestStore(t)).open()
   const { taskId } = await tm.spawn({ command: 'exit 4' })

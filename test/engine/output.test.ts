@@ -91,9 +91,9 @@ test('the disk cap holds while a flooding task runs: 200 MiB written, a few MiB 
   t.diagnostic(
     `log peak on disk ${maxOnDisk} bytes for a ${cap}-byte cap, ${record.outputBytes} bytes written`,
   )
-  // The bound includes what `yes` (780 MB/s here) writes while the manager waits for a CPU on a
-  // loaded 2-core machine: measured peaks are 6–16 MB with other tests running, 2–3 MB steady.
-  assert.ok(maxOnDisk < 8 * cap, `on disk at most ${maxOnDisk} bytes`)
+  // The task's relay trims after every step it copies and `yes` blocks on the pipe meanwhile: the
+  // bound holds however busy the machine is (the issue's aim: under 6 MiB for a 5 MiB cap).
+  assert.ok(maxOnDisk < 6 * 1024 * 1024, `on disk at most ${maxOnDisk} bytes`)
   assert.ok(record.outputBytes > 40 * cap)
   assert.ok(record.droppedBytes > 30 * cap)
 })
