@@ -5,6 +5,9 @@ import { resolveStoreRoot } from '../store/paths.js'
 import { TaskStore } from '../store/task-store.js'
 import { TaskManager, type TaskManagerOptions } from './task-manager.js'
 
+/** The smallest disk cap: the relay keeps the log's head and steps of at least 4 KiB (blocks). */
+const MIN_OUTPUT_CAP_BYTES = 64 * 1024
+
 /** The session a manager uses when none is given: its project, so a restart finds its tasks again. */
 export function getDefaultSessionId(projectRoot: string): string {
   return `project:${projectRoot}`
@@ -28,6 +31,13 @@ export async function openTaskManager(options: TaskManagerOptions = {}): Promise
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
       throw new BgbashError('invalid_request', `Invalid ${key}: ${value}. Use an integer ≥ 0.`)
     }
+  }
+  const cap = options.outputCapBytes
+  if (cap !== undefined && cap > 0 && cap < MIN_OUTPUT_CAP_BYTES) {
+    throw new BgbashError(
+      'invalid_request',
+      `Invalid outputCapBytes: ${cap}. Use 0 (no cap) or at least ${MIN_OUTPUT_CAP_BYTES} bytes.`,
+    )
   }
   const store = new TaskStore(resolveStoreRoot(options.home))
   const sessionDir = store.openSession(sessionId)

@@ -50,6 +50,8 @@ test('bad input is a typed error and leaves the store unchanged', async (t) => {
     ['bad read offset', () => tm.read(running.taskId, { offset: -1 }), 'invalid_request'],
     ['over the limit', () => tm.spawn({ command: 'true' }), 'limit_exceeded', /first|sleep 30/],
     ['wait on nothing', () => tm.wait([]), 'invalid_request'],
+    ['tiny disk cap', () => store.open({ outputCapBytes: 1000 }), 'invalid_request', /at least 65536/],
+    ['negative disk cap', () => store.open({ outputCapBytes: -1 }), 'invalid_request'],
   ]
   for (const [what, call, code, message] of cases) {
     await assert.rejects(call(), (error: unknown) => {

@@ -128,3 +128,10 @@ test('a process left holding the output keeps the relay, not the command: comman
   assert.equal(await exited, 0)
   assert.equal(read(dir, 'exit'), '0\n')
 })
+
+test('a cap of 0 means no cap: the relay copies everything and drops nothing', async (t) => {
+  const { dir, exited } = await startWrapper(t, 'head -c 3000000 /dev/zero | tr "\\0" n', { capBytes: 0 })
+  assert.equal(await exited, 0)
+  assert.equal(fs.statSync(path.join(dir, 'output.log')).size, 3_000_000)
+  assert.equal(fs.existsSync(path.join(dir, 'dropped.json')), false)
+})
