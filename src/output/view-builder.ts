@@ -35,8 +35,9 @@ const PARTIAL_LIMIT = 1 << 20
 const CONTROLS = new RegExp(String.raw`[\u001b\u009b\r\b]`)
 
 /**
- * Whole lines of bytes handed to the folder at a time: a string of 128 KiB or more goes to V8's
- * large object space, and making those (256 KiB reads) took 5 times as long as 64 KiB pieces.
+ * Whole lines of bytes handed to the folder at a time (it reads them as a latin1 string): a
+ * string of 128 KiB or more goes to V8's large object space, and making strings of 100 MB took
+ * 125 ms in 256 KiB pieces against 25 ms in 64 KiB pieces.
  */
 const BYTES_PIECE = 64 * 1024
 
