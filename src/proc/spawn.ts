@@ -50,9 +50,10 @@ done
  * writes it into `exit` through fd 3 once the relay has drained the pipe (the log then holds every
  * byte the command wrote). A process that outlives the command and still holds the pipe keeps the
  * relay going; the manager then ends the task from `command-exit`. The command sees neither fd 3
- * nor the wrapper's other descriptors.
+ * nor the wrapper's other descriptors. Its side of the pipe closes before `command-exit` is
+ * created, so the relay drains while that file lands.
  */
-const RUN = `c=$( { { "$0" -c "$1" <&5 3>&- 5>&- 6>&- 7>&-; c=$?; umask 077; printf '%d\\n' "$c" >"$7" 2>/dev/null; printf %d "$c" >&7; } 2>&1 | r "$2" "$5" "$6" 5>&- 7>&- >&6; } 7>&1 )
+const RUN = `c=$( { { "$0" -c "$1" <&5 3>&- 5>&- 6>&- 7>&-; c=$?; exec >&- 2>&-; umask 077; printf '%d\\n' "$c" >"$7"; printf %d "$c" >&7; } 2>&1 | r "$2" "$5" "$6" 5>&- 7>&- >&6; } 7>&1 )
 [ -n "$c" ] || exit 1
 printf '%d\\n' "$c" >&3
 exit "$c"`
