@@ -35,10 +35,10 @@ import {
   type KillInfo,
   markPromoted,
   type PidInfo,
-  readCommandExitCode,
   readDroppedInfo,
   readEndInfo,
   readExitCode,
+  readExitRecord,
   readKillInfo,
   readOutputSize,
   readPidInfo,
@@ -143,7 +143,7 @@ interface Watched {
   deadline: NodeJS.Timeout | undefined
   reminder: NodeJS.Timeout | undefined
   killing: Promise<TaskRecord> | undefined
-  /** Ends the task from `command-exit` if the log has not drained by then (see COMMAND_EXIT_DRAIN_MS). */
+  /** Ends the task from its exit code if the log has not drained by then (see COMMAND_EXIT_DRAIN_MS). */
   drainTimer: NodeJS.Timeout | undefined
   /** The task ended but the store refused its record (disk full, read-only): the sweep retries. */
   pendingEnd: EndFacts | undefined
@@ -152,10 +152,10 @@ interface Watched {
 type Waiter = (record: TaskRecord) => void
 
 /**
- * How long after its command exited a task may wait for `exit`. The wrapper writes `exit` once the
- * relay has drained the command's output, which takes a millisecond, unless a process the command
- * left running still holds the pipe (`server &`): then the task ends from `command-exit`, and that
- * process is reported as left over.
+ * How long after its command exited a task may wait for its output to drain (`drained` in `exit`).
+ * That takes a millisecond, unless a process the command left running still holds the pipe
+ * (`server &`): then the task ends from the exit code alone, and that process is reported as
+ * left over.
  */
 const COMMAND_EXIT_DRAIN_MS = 250
 
@@ -311,7 +311,6 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         env: { ...process.env, ...valid.env, [TASK_ENV_VAR]: taskId },
         logPath: paths.output,
         exitPath: paths.exit,
-        commandExitPath: paths.commandExit,
         droppedPath: paths.dropped,
         capBytes: this.outputCapBytes,
         stdinPath: valid.stdin ? paths.stdin : undefined,
@@ -405,7 +404,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   private recover(files: TaskFiles, adopt: boolean): void {
     const { paths, meta, pid, kill } = files
     const isAlive = pid ? isProcessAlive(pid.pid, pid.startTime) : false
-    const exitCode = readExitCode(paths) ?? readDrainedCommandExit(paths, isAlive)
+    const exitCode = readSettledExitCode(paths, isAlive)
     const isCreatorAlive = isCreatorRunning(meta)
     const startedAt = pid?.startedAt ?? meta.createdAt
     const isOverdue = meta.timeoutMs > 0 && Date.now() >= startedAt + meta.timeoutMs
@@ -487,7 +486,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         if (task.killing) task.wrapperSignal = signal
         else
           this.endWatched(task, {
-            exitCode: readExitCode(paths) ?? readCommandExitCode(paths) ?? undefinedIfSignal(_code, signal),
+            exitCode: readExitCode(paths) ?? undefinedIfSignal(_code, signal),
             kill: readKillInfo(paths),
             wrapperSignal: signal,
           })
@@ -495,7 +494,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     }
     if (pid) this.armTimers(task)
     // Found with its command already exited: the log may never drain (a process holds the pipe).
-    if (readCommandExitCode(paths) !== undefined) this.onCommandExit(task)
+    if (readExitRecord(paths)?.drained === false) this.waitForDrain(task)
     // Output written before the watch started still counts against the cap.
     this.checkOutputCap(task)
   }
@@ -541,14 +540,13 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       case 'output.log':
         this.checkOutputCap(task)
         return
-      case 'command-exit':
-        this.onCommandExit(task)
+      case 'exit': {
+        const exit = readExitRecord(task.paths)
+        if (!exit || task.killing) return
+        if (exit.drained) this.endWatched(task, { exitCode: exit.code, kill: readKillInfo(task.paths) })
+        else this.waitForDrain(task)
         return
-      case 'exit':
-        if (!task.killing && readExitCode(task.paths) !== undefined) {
-          this.endWatched(task, { exitCode: readExitCode(task.paths), kill: readKillInfo(task.paths) })
-        }
-        return
+      }
       case 'end.json':
         this.endTask(task.paths, { exitCode: undefined, kill: undefined })
         return
@@ -620,15 +618,16 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   }
 
   /**
-   * The command has exited: its code is in `command-exit`. The wrapper writes `exit` as soon as
-   * the relay has drained the output, so normally that comes first. If it has not come within
-   * COMMAND_EXIT_DRAIN_MS, a process the command left running holds the pipe: the task ends now.
+   * The command has exited: its code is on the first line of `exit`. The wrapper adds `drained`
+   * as soon as the relay has emptied the pipe, which normally comes at once. If it has not come
+   * within COMMAND_EXIT_DRAIN_MS, a process the command left running holds the pipe: the task
+   * ends now, from the code.
    */
-  private onCommandExit(task: Watched): void {
+  private waitForDrain(task: Watched): void {
     if (task.drainTimer || task.killing) return
     task.drainTimer = setTimeout(() => {
       if (this.watched.get(task.meta.taskId) !== task || task.killing) return
-      const exitCode = readExitCode(task.paths) ?? readCommandExitCode(task.paths)
+      const exitCode = readExitCode(task.paths)
       if (exitCode !== undefined) this.endWatched(task, { exitCode, kill: readKillInfo(task.paths) })
     }, COMMAND_EXIT_DRAIN_MS)
   }
@@ -676,10 +675,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       const startedAt = pid?.startedAt ?? meta.createdAt
       // A task found ended after the fact ended when its exit code was written, not now. File
       // times are coarse (a kernel tick), so never before it started.
-      const exitTime =
-        options.foundLate && facts.exitCode !== undefined
-          ? readMtime(readExitCode(paths) !== undefined ? paths.exit : paths.commandExit)
-          : undefined
+      const exitTime = options.foundLate && facts.exitCode !== undefined ? readMtime(paths.exit) : undefined
       const finishedAt = Math.max(startedAt, exitTime ?? now)
       const dropped = readDroppedInfo(paths)
       const info: EndInfo = {
@@ -1393,12 +1389,12 @@ export function isTerminal(status: TaskStatus): boolean {
 }
 
 /**
- * The command's exit code once it can stand for the task's: the wrapper is gone (it will never
- * write `exit`), or the log has had COMMAND_EXIT_DRAIN_MS to drain.
+ * The exit code once it can stand for the task's end: the output has drained, or the wrapper is
+ * gone (it will never write `drained`), or the log has had COMMAND_EXIT_DRAIN_MS to drain.
  */
-function readDrainedCommandExit(paths: TaskPaths, isWrapperAlive: boolean): number | undefined {
-  const code = readCommandExitCode(paths)
-  if (code === undefined || !isWrapperAlive) return code
-  const writtenAt = readMtime(paths.commandExit)
-  return writtenAt !== undefined && Date.now() - writtenAt >= COMMAND_EXIT_DRAIN_MS ? code : undefined
+function readSettledExitCode(paths: TaskPaths, isWrapperAlive: boolean): number | undefined {
+  const exit = readExitRecord(paths)
+  if (!exit || exit.drained || !isWrapperAlive) return exit?.code
+  const writtenAt = readMtime(paths.exit)
+  return writtenAt !== undefined && Date.now() - writtenAt >= COMMAND_EXIT_DRAIN_MS ? exit.code : undefined
 }

@@ -45,35 +45,40 @@ done
 }`
 
 /**
- * Runs the command with the chosen shell ($0) into the relay, and hands its exit code out twice:
- * at once into `command-exit` ($7), and through the command substitution to the wrapper, which
- * writes it into `exit` through fd 3 once the relay has drained the pipe (the log then holds every
- * byte the command wrote). A process that outlives the command and still holds the pipe keeps the
- * relay going; the manager then ends the task from `command-exit`. The command sees neither fd 3
- * nor the wrapper's other descriptors. Its side of the pipe closes before `command-exit` is
- * created, so the relay drains while that file lands.
+ * Runs the command with the chosen shell ($0), its stdout and stderr into the relay, and records
+ * its exit code in `exit` (fd 3) in two steps: the code on the first line the moment the command
+ * exits, then a line `drained` once the relay has emptied the pipe — the log then holds every
+ * byte the command wrote. The code also reaches the wrapper through the command substitution
+ * (fd 7), so the wrapper's own exit status carries it even when the store refuses the write. A
+ * process the command left running that still holds the pipe keeps the relay going and
+ * `drained` away; the manager then ends the task from the first line (COMMAND_EXIT_DRAIN_MS).
+ * The command's side closes its end of the pipe before it writes the code, so the relay drains
+ * meanwhile. The command sees none of the wrapper's descriptors.
  */
-const RUN = `c=$( { { "$0" -c "$1" <&5 3>&- 5>&- 6>&- 7>&-; c=$?; exec >&- 2>&-; umask 077; printf '%d\\n' "$c" >"$7"; printf %d "$c" >&7; } 2>&1 | r "$2" "$5" "$6" 5>&- 7>&- >&6; } 7>&1 )
+function run(stdin: string): string {
+  return `c=$( { { "$0" -c "$1" ${stdin}3>&- 6>&- 7>&-; c=$?; exec >&- 2>&-; printf '%d\\n' "$c" >&3; printf %d "$c" >&7; } 2>&1 | r "$2" "$5" "$6" 3>&- 7>&- >&6; } 7>&1 )
 [ -n "$c" ] || exit 1
-printf '%d\\n' "$c" >&3
+printf 'drained\\n' >&3
 exit "$c"`
+}
 
-/** The command reads /dev/null (fd 5 of the wrapper). */
-const WRAPPER = [PROLOGUE, RELAY, 'exec 5</dev/null 6>&1', RUN].join('\n')
+/** The command reads /dev/null, the wrapper's own stdin. */
+const WRAPPER = [PROLOGUE, RELAY, 'exec 6>&1', run('')].join('\n')
 
 /**
- * With stdin, the wrapper installs its trap, then holds the FIFO ($8) open read-write on fd 4 so
+ * With stdin, the wrapper installs its trap, then holds the FIFO ($7) open read-write on fd 4 so
  * writers never block and the command never sees a premature end of input; SIGUSR1 closes that
- * descriptor (end of input). The command reads the FIFO on fd 5. It runs in the background so the
- * trap runs at once. A trapped signal interrupts `wait`; the trap sets i=1 so the wrapper waits
- * again for the real status (the shell keeps a background job's status until it is waited for).
+ * descriptor (end of input). The FIFO is opened for reading here too (fd 5, for the command),
+ * while fd 4 still holds it open: a reader opened later would block for ever once end of input
+ * has closed fd 4. The command runs in the background so the trap runs at once. A trapped signal interrupts `wait`; the trap sets i=1 so the wrapper waits again
+ * for the real status (the shell keeps a background job's status until it is waited for).
  */
 const STDIN_WRAPPER = [
   PROLOGUE,
   RELAY,
   `trap 'exec 4>&-; i=1' USR1`,
-  `exec 4<>"$8" 6>&1`,
-  `{ exec 5<"$8" 4>&-\n${RUN}\n} &`,
+  `exec 4<>"$7" 5<"$7" 6>&1`,
+  `{\n${run('<&5 5>&- ')}\n} 4>&- &`,
   `p=$! i=0`,
   `wait "$p"; c=$?`,
   `while [ "$i" = 1 ]; do i=0; wait "$p"; c=$?; done`,
@@ -92,8 +97,6 @@ export interface WrapperOptions {
   logPath: string
   /** The `exit` record. */
   exitPath: string
-  /** The `command-exit` record: the command's code, written as soon as it exits. */
-  commandExitPath: string
   /** dropped.json, where the relay marks what it dropped. */
   droppedPath: string
   /** Disk cap of the log in bytes; 0 for none. */
@@ -106,7 +109,7 @@ export interface WrapperOptions {
 export function spawnWrapper(options: WrapperOptions): ChildProcess {
   const args = ['-c', options.stdinPath ? STDIN_WRAPPER : WRAPPER, options.shellPath, options.command]
   args.push(options.logPath, options.exitPath, CALLER_UMASK, String(options.capBytes))
-  args.push(options.droppedPath, options.commandExitPath)
+  args.push(options.droppedPath)
   if (options.stdinPath) args.push(options.stdinPath)
   return spawn('/bin/sh', args, { cwd: options.cwd, env: options.env, detached: true, stdio: 'ignore' })
 }

@@ -36,8 +36,6 @@ export interface TaskPaths {
   pid: string
   output: string
   exit: string
-  /** The command's exit code, written as soon as it exits (`exit` waits for the log to drain). */
-  commandExit: string
   kill: string
   end: string
   delivered: string
@@ -56,7 +54,6 @@ export function getTaskPaths(sessionDir: string, taskId: string): TaskPaths {
     pid: path.join(dir, 'pid.json'),
     output: path.join(dir, 'output.log'),
     exit: path.join(dir, 'exit'),
-    commandExit: path.join(dir, 'command-exit'),
     kill: path.join(dir, 'kill.json'),
     end: path.join(dir, 'end.json'),
     delivered: path.join(dir, 'delivered'),

@@ -143,20 +143,25 @@ export function readPidInfo(paths: TaskPaths): PidInfo | undefined {
 }
 
 /** The shell's exit code as the wrapper wrote it; undefined while the shell runs (file empty). */
+/** The `exit` record: the command's code, and whether its output has drained into the log. */
+export interface ExitRecord {
+  code: number
+  /** The relay emptied the pipe after the command exited (a second line, `drained`). */
+  drained: boolean
+}
+
+/** Reads `exit`: a code and a newline once the command exited; `drained` on a second line later. */
+export function readExitRecord(paths: TaskPaths): ExitRecord | undefined {
+  const text = readFileIfExists(paths.exit)
+  const end = text?.indexOf('\n') ?? -1
+  if (!text || end < 0) return undefined
+  const code = Number.parseInt(text.slice(0, end), 10)
+  if (!Number.isInteger(code)) return undefined
+  return { code, drained: text.startsWith('drained\n', end + 1) }
+}
+
 export function readExitCode(paths: TaskPaths): number | undefined {
-  return parseExitCode(readFileIfExists(paths.exit))
-}
-
-/** The command's own exit code, there as soon as it exits, before its output has drained. */
-export function readCommandExitCode(paths: TaskPaths): number | undefined {
-  return parseExitCode(readFileIfExists(paths.commandExit))
-}
-
-/** A code the wrapper wrote: digits and a newline; anything short of that is still being written. */
-function parseExitCode(text: string | undefined): number | undefined {
-  if (!text?.endsWith('\n')) return undefined
-  const code = Number.parseInt(text, 10)
-  return Number.isInteger(code) ? code : undefined
+  return readExitRecord(paths)?.code
 }
 
 export function createKillInfo(paths: TaskPaths, info: KillInfo): boolean {

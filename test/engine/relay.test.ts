@@ -36,7 +36,6 @@ async function startWrapper(
     env: { ...env, BGBASH_TASK_ID: taskId },
     logPath: path.join(dir, 'output.log'),
     exitPath: path.join(dir, 'exit'),
-    commandExitPath: path.join(dir, 'command-exit'),
     droppedPath: path.join(dir, 'dropped.json'),
     capBytes,
   })
@@ -56,15 +55,13 @@ test('every byte the command writes reaches the log, in order, before the exit c
     'seq 1 400000; for i in $(seq 1 5000); do echo "out $i"; echo "err $i" >&2; done; printf tail; exit 3'
   const { dir, exited } = await startWrapper(t, command)
   assert.equal(await exited, 3)
-  assert.equal(read(dir, 'exit'), '3\n')
-  assert.equal(read(dir, 'command-exit'), '3\n')
+  assert.equal(read(dir, 'exit'), '3\ndrained\n')
   const expected = [
     ...Array.from({ length: 400_000 }, (_, i) => `${i + 1}\n`),
     ...Array.from({ length: 5000 }, (_, i) => `out ${i + 1}\nerr ${i + 1}\n`),
     'tail',
   ].join('')
   assert.ok(read(dir, 'output.log') === expected, 'the log is exactly what was written')
-  assert.equal(fs.statSync(path.join(dir, 'command-exit')).mode & 0o777, 0o600)
 })
 
 test('with no manager running, a yes flood stays under its 5 MiB cap on disk at every sample', async (t) => {
@@ -111,22 +108,21 @@ test('where holes cannot be punched the relay stops trimming, takes back its mar
   assert.equal(dropped.dropped_until, dropped.head_bytes, 'nothing counts as dropped')
 })
 
-test('a process left holding the output keeps the relay, not the command: command-exit comes at once', async (t) => {
+test('a process left holding the output keeps the relay going: the code comes at once, drained when it goes', async (t) => {
   const { dir, taskId, exited } = await startWrapper(t, 'sleep 30 & echo started')
-  const code = await pollUntil(
-    () => (fs.existsSync(path.join(dir, 'command-exit')) ? read(dir, 'command-exit') : ''),
+  await pollUntil(
+    () => (fs.existsSync(path.join(dir, 'exit')) ? read(dir, 'exit') : ''),
     (text) => text.endsWith('\n'),
-    { what: 'command-exit' },
+    { what: 'the exit code' },
   )
-  assert.equal(code, '0\n')
-  assert.equal(read(dir, 'exit'), '', 'exit waits while the leftover holds the pipe')
+  assert.equal(read(dir, 'exit'), '0\n', 'not drained while the leftover holds the pipe')
   assert.equal(read(dir, 'output.log'), 'started\n')
-  // Once the leftover goes, the relay drains and the wrapper records the exit.
+  // Once the leftover goes, the relay drains and the wrapper says so.
   for (const pid of findTaskProcesses([taskId])) {
     if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep') process.kill(pid, 'SIGKILL')
   }
   assert.equal(await exited, 0)
-  assert.equal(read(dir, 'exit'), '0\n')
+  assert.equal(read(dir, 'exit'), '0\ndrained\n')
 })
 
 test('a cap of 0 means no cap: the relay copies everything and drops nothing', async (t) => {

@@ -43,9 +43,9 @@ test('a manager killed with SIGKILL leaves tasks that the next manager settles t
   fs.writeFileSync(gate('a'), '')
   await pollUntil(
     () => fs.readFileSync(path.join(taskDir(store.home, finished), 'exit'), 'utf8'),
-    (text) => text === '3\n',
+    (text) => text === '3\ndrained\n',
     {
-      what: 'task a to write its exit code',
+      what: 'task a to write its exit code, its output drained',
     },
   )
   const killedPid = readJson(path.join(taskDir(store.home, killed), 'pid.json')).pid as number
