@@ -15,3 +15,16 @@ export async function waitForOutput(
   )
   return read.match(pattern)!
 }
+
+/** Splits bytes at the given cut points (any byte: mid-line, mid-character, mid-escape). */
+export function cutBytes(bytes: Buffer, cuts: number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
+  const out: Buffer[] = []
+  let at = 0
+  for (const point of points) {
+    out.push(bytes.subarray(at, point))
+    at = point
+  }
+  out.push(bytes.subarray(at))
+  return out
+}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import { buildView, foldRepeats, RepeatFolder, ViewBuilder } from '../../src/output/index.js'
+import { cutBytes } from '../helpers/output.js'
 
 /** Decodes as ViewBuilder does: malformed sequences become U+FFFD, a byte order mark stays. */
 const decode = (bytes: Uint8Array) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)
@@ -114,19 +115,6 @@ function lineEnds(bytes: Buffer, cuts: number[]): number[] {
   return [...new Set([...ends.filter((end) => end > 0), bytes.length])].sort((a, b) => a - b)
 }
 
-/** Splits bytes at the given cut points (any byte: mid-line, mid-character, mid-escape). */
-function cutAt(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
-  const out: Buffer[] = []
-  let at = 0
-  for (const point of points) {
-    out.push(bytes.subarray(at, point))
-    at = point
-  }
-  out.push(bytes.subarray(at))
-  return out
-}
-
 test('lines pushed in pieces, as bytes or as text, fold as they do pushed one by one', () => {
   fc.assert(
     fc.property(stream, fc.array(fc.nat(), { maxLength: 8 }), (input, cuts) => {
@@ -161,7 +149,7 @@ test('a view of runs streamed as bytes in any chunks is the view of their decode
       (input, cuts, budget) => {
         const bytes = bytesOf(input)
         const builder = new ViewBuilder({ budgetBytes: budget })
-        for (const chunk of cutAt(bytes, cuts)) builder.push(chunk)
+        for (const chunk of cutBytes(bytes, cuts)) builder.push(chunk)
         assert.deepEqual(builder.finish(), buildView(decode(bytes), { budgetBytes: budget }))
       },
     ),

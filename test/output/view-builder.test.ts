@@ -10,21 +10,9 @@ import {
   stripAnsi,
   ViewBuilder,
 } from '../../src/output/index.js'
+import { cutBytes } from '../helpers/output.js'
 
 const isGapMarker = (line: string) => /^… [\d,]+ lines? \(.+\) omitted — .* …$/.test(line)
-
-/** Splits bytes at the given cut points (any byte: mid-line, mid-character, mid-escape). */
-function chunk(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
-  const out: Buffer[] = []
-  let at = 0
-  for (const point of points) {
-    out.push(bytes.subarray(at, point))
-    at = point
-  }
-  out.push(bytes.subarray(at))
-  return out
-}
 
 function viewOf(chunks: readonly (Buffer | string)[], budgetBytes: number) {
   const builder = new ViewBuilder({ budgetBytes })
@@ -59,7 +47,7 @@ test('any chunking of the same bytes gives the same view as the whole text', () 
       (lines, cuts, budget) => {
         const raw = lines.join('\n')
         const whole = buildView(raw, { budgetBytes: budget })
-        const view = viewOf(chunk(Buffer.from(raw), cuts), budget)
+        const view = viewOf(cutBytes(Buffer.from(raw), cuts), budget)
         assert.deepEqual(view, whole)
       },
     ),
@@ -75,7 +63,7 @@ test('chunked views stay within budget, never invent a line, and keep the order'
       fc.integer({ min: 64, max: 20_000 }),
       (lines, cuts, budget) => {
         const raw = lines.join('\n')
-        const view = viewOf(chunk(Buffer.from(raw), cuts), budget)
+        const view = viewOf(cutBytes(Buffer.from(raw), cuts), budget)
         assert.ok(Buffer.byteLength(view.text) <= budget, `${Buffer.byteLength(view.text)} > ${budget}`)
         const processed = raw
           .split('\n')
