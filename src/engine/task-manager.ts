@@ -200,6 +200,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   private readonly outputWatches = new OutputWatches()
   private readonly completionCache = new Map<string, Completion>()
   private readonly leftoverQueue: Array<{ paths: TaskPaths; root: TaskRoot }> = []
+  /** Tasks this manager is killing right now, watched or not (a kill may outrun the watch). */
+  private readonly killsUnderWay = new Set<string>()
   /** Liveness sweeps so far (every THOROUGH_SWEEP_EVERY-th reads /proc). */
   private sweeps = 0
   private closeSessionWatch: () => void = () => {}
@@ -427,7 +429,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       case 'finish_killed':
         // The manager that started this kill is still in it and will record the signal that ended
         // the task; finishing it here would have to guess one (SIGKILL). The next sweep looks again.
-        if (exitCode === undefined && isKillerAtWork(kill)) return
+        if (exitCode === undefined && (this.killsUnderWay.has(meta.taskId) || isKillerAtWork(kill))) return
         this.endTask(paths, { exitCode, kill }, { foundLate: true })
         return
       case 'finish_from_exit':
@@ -988,12 +990,24 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       managerPid: process.pid,
       managerStart: this.selfStartTime,
     })
-    const root: TaskRoot = {
-      taskId: files.meta.taskId,
-      pid: files.pid.pid,
-      pgid: files.pid.pgid,
-      startTime: files.pid.startTime,
+    this.killsUnderWay.add(paths.taskId)
+    try {
+      return await this.finishKill(paths, reason, by, graceMs, task, files.pid)
+    } finally {
+      this.killsUnderWay.delete(paths.taskId)
     }
+  }
+
+  /** Signals every process of a task whose kill.json is written, and records how it ended. */
+  private async finishKill(
+    paths: TaskPaths,
+    reason: KillReason,
+    by: string,
+    graceMs: number,
+    task: Watched | undefined,
+    pid: PidInfo,
+  ): Promise<TaskRecord> {
+    const root: TaskRoot = { taskId: paths.taskId, pid: pid.pid, pgid: pid.pgid, startTime: pid.startTime }
     const result = await killTree(
       (mayShare) => collectTaskProcesses(root, mayShare ? ProcessSnapshot.shared() : new ProcessSnapshot()),
       graceMs,

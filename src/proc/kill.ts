@@ -46,10 +46,17 @@ export interface KillTreeResult {
   survivors: ProcRef[]
 }
 
+/** Longest the wrapper's plumbing gets to drain and exit once the command's processes are gone. */
+const PLUMBING_DRAIN_MS = 1000
+
 /**
- * SIGTERM to every process, up to `graceMs` for them to exit, then SIGKILL to whatever is left.
- * Processes born during the grace (a shell's exit trap, a respawning child) get SIGTERM too while
- * grace remains; the tree is gathered again before SIGKILL, so none is missed.
+ * SIGTERM to every process, up to `graceMs` for the command's processes to exit, then SIGKILL to
+ * whatever is left. Processes born during the grace (a shell's exit trap, a respawning child) get
+ * SIGTERM too while grace remains; the tree is gathered again before SIGKILL, so none is missed.
+ * The wrapper's plumbing (the relay ignores SIGTERM to keep the command's last words) is not
+ * waited for with the command: once the command's processes are gone it gets up to
+ * PLUMBING_DRAIN_MS to drain and exit, and is SIGKILLed after that without counting as a
+ * process that needed SIGKILL.
  */
 export async function killTree(
   collect: (mayShare: boolean) => ProcRef[],
@@ -58,20 +65,36 @@ export async function killTree(
   const deadline = Date.now() + graceMs
   const known = new Set<number>()
   let alive: ProcRef[] = []
+  let isCommandGone = false
   for (let round = 0; round < 5; round++) {
     // Only the first look may share a /proc scan taken this turn by other kills started at once;
     // every later one must see processes born since.
     const fresh = collect(round === 0).filter((proc) => !known.has(proc.pid))
-    // Past round 0 everything signalled so far is gone (else the loop broke): a fresh look with
-    // nothing new means the tree is dead. Another look now would only scan /proc again (2000
-    // processes: ~20 ms).
-    if (fresh.length === 0 && round > 0) return { signal: 'SIGTERM', survivors: [] }
+    // A process gone since the look counts for nothing (its command line, read after its stat,
+    // may already have been unreadable, so it could not be told apart as plumbing).
+    const command = filterAlive(fresh.filter((proc) => !proc.plumbing))
+    // Past round 0 everything of the command signalled so far is gone (else the loop broke): a
+    // fresh look with nothing new of the command means it is dead. Another look now would only
+    // scan /proc again (2000 processes: ~20 ms).
+    if (command.length === 0 && round > 0) {
+      isCommandGone = true
+      break
+    }
     for (const proc of fresh) known.add(proc.pid)
     signalProcesses(fresh, 'SIGTERM')
     // A stopped process cannot act on SIGTERM until it is continued.
     signalProcesses(fresh, 'SIGCONT')
-    alive = await waitGone([...alive, ...fresh], Math.max(0, deadline - Date.now()))
+    alive = await waitGone([...alive, ...command], Math.max(0, deadline - Date.now()))
     if (alive.length > 0 || Date.now() >= deadline) break
+  }
+  if (isCommandGone || alive.length === 0) {
+    const plumbing = collect(false)
+    // A process of the command born after the last look is signalled like the rest.
+    if (filterAlive(plumbing.filter((proc) => !proc.plumbing)).length === 0) {
+      const stuck = await waitGone(plumbing, PLUMBING_DRAIN_MS)
+      signalProcesses(stuck, 'SIGKILL')
+      return { signal: 'SIGTERM', survivors: await waitGone(stuck, 2000) }
+    }
   }
   // Only the ones still alive now count as surviving SIGTERM (a look is a moment old).
   const rest = filterAlive([

@@ -7,7 +7,7 @@ import { OUTPUT_HEAD_KEEP_BYTES } from '../constants.js'
  * for the command. Opening them here rather than in the manager takes two file creations off the
  * spawn reply (each one is a journal transaction: 0.04–1 ms on this disk).
  */
-const PROLOGUE = `umask 077; exec >>"$2" 2>&1 3>"$3"; umask "$4"`
+export const WRAPPER_PROLOGUE = `umask 077; exec >>"$2" 2>&1 3>"$3"; umask "$4"`
 
 /**
  * The relay `r LOG CAP DROPPED` ($2, $5, $6): part of the task, not of the manager. It copies what the command
@@ -63,7 +63,7 @@ exit "$c"`
 }
 
 /** The command reads /dev/null, the wrapper's own stdin. */
-const WRAPPER = [PROLOGUE, RELAY, 'exec 6>&1', run('')].join('\n')
+const WRAPPER = [WRAPPER_PROLOGUE, RELAY, 'exec 6>&1', run('')].join('\n')
 
 /**
  * With stdin, the wrapper installs its trap, then holds the FIFO ($7) open read-write on fd 4 so
@@ -74,7 +74,7 @@ const WRAPPER = [PROLOGUE, RELAY, 'exec 6>&1', run('')].join('\n')
  * for the real status (the shell keeps a background job's status until it is waited for).
  */
 const STDIN_WRAPPER = [
-  PROLOGUE,
+  WRAPPER_PROLOGUE,
   RELAY,
   `trap 'exec 4>&-; i=1' USR1`,
   `exec 4<>"$7" 5<"$7" 6>&1`,

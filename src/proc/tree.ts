@@ -1,11 +1,17 @@
 import { TASK_ENV_VAR } from '../constants.js'
 import { isDeadStat, type ProcStat, readCommandLine, readEnvValue, readProcStats } from './procfs.js'
+import { WRAPPER_PROLOGUE } from './spawn.js'
 
 /** A process to signal, named by pid and kernel start time so a reused pid is never hit. */
 export interface ProcRef {
   pid: number
   startTime: number
   command: string
+  /**
+   * The wrapper's own plumbing: the wrapper and its forks (the relay, the command substitution)
+   * and the tools the relay runs. They end by themselves once the command's processes are gone.
+   */
+  plumbing?: boolean
 }
 
 export interface TaskRoot {
@@ -105,8 +111,14 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
       stat.pgrp === root.pgid ||
       stat.session === root.pid ||
       snapshot.getTaskId(stat.pid) === root.taskId
-    if (belongs)
-      out.push({ pid: stat.pid, startTime: stat.startTime, command: readCommandLine(stat.pid, stat.comm) })
+    if (!belongs) continue
+    const command = readCommandLine(stat.pid, stat.comm)
+    out.push({ pid: stat.pid, startTime: stat.startTime, command, plumbing: isWrapperLine(command) })
+  }
+  const forks = new Set(out.filter((proc) => proc.plumbing).map((proc) => proc.pid))
+  for (const proc of out) {
+    const stat = byPid.get(proc.pid)
+    if (stat && forks.has(stat.ppid) && RELAY_TOOLS.has(stat.comm)) proc.plumbing = true
   }
   return out
 }
@@ -114,20 +126,15 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
 /** Programs the wrapper's relay runs (src/proc/spawn.ts); `cat` is the relay of an uncapped log. */
 const RELAY_TOOLS = new Set(['dd', 'head', 'wc', 'stat', 'mv', 'fallocate', 'cat'])
 
+/** The wrapper and every fork of it show the same command line: `/bin/sh -c <wrapper> …`. */
+function isWrapperLine(command: string): boolean {
+  return command.startsWith(`/bin/sh -c ${WRAPPER_PROLOGUE}`)
+}
+
 /**
- * Processes of a task that outlived its command: every process of the task but the wrapper's own
- * plumbing — the wrapper and its forks (same command line: the relay, the command substitution)
- * and the tools the relay runs — which stay only while a leftover holds the output pipe.
+ * Processes of a task that outlived its command: every process of the task but the wrapper's
+ * plumbing, which stays only while a leftover holds the output pipe.
  */
 export function collectLeftovers(root: TaskRoot, snapshot = ProcessSnapshot.shared()): ProcRef[] {
-  const procs = collectTaskProcesses(root, snapshot)
-  const wrapperLine = procs.find((proc) => proc.pid === root.pid)?.command
-  const byPid = new Map(snapshot.stats.map((stat) => [stat.pid, stat]))
-  const forks = new Set(procs.filter((proc) => proc.command === wrapperLine).map((proc) => proc.pid))
-  forks.add(root.pid)
-  return procs.filter((proc) => {
-    if (forks.has(proc.pid)) return false
-    const stat = byPid.get(proc.pid)
-    return !(stat && forks.has(stat.ppid) && RELAY_TOOLS.has(stat.comm))
-  })
+  return collectTaskProcesses(root, snapshot).filter((proc) => !proc.plumbing)
 }
