@@ -65,11 +65,13 @@ export async function killTree(
   const deadline = Date.now() + graceMs
   const known = new Set<number>()
   let alive: ProcRef[] = []
-  let isCommandGone = false
+  /** The look that found the command gone: what is left of the task in it is plumbing. */
+  let lastLook: ProcRef[] | undefined
   for (let round = 0; round < 5; round++) {
     // Only the first look may share a /proc scan taken this turn by other kills started at once;
     // every later one must see processes born since.
-    const fresh = collect(round === 0).filter((proc) => !known.has(proc.pid))
+    const look = collect(round === 0)
+    const fresh = look.filter((proc) => !known.has(proc.pid))
     // A process gone since the look counts for nothing (its command line, read after its stat,
     // may already have been unreadable, so it could not be told apart as plumbing).
     const command = filterAlive(fresh.filter((proc) => !proc.plumbing))
@@ -77,7 +79,7 @@ export async function killTree(
     // fresh look with nothing new of the command means it is dead. Another look now would only
     // scan /proc again (2000 processes: ~20 ms).
     if (command.length === 0 && round > 0) {
-      isCommandGone = true
+      lastLook = look
       break
     }
     for (const proc of fresh) known.add(proc.pid)
@@ -87,8 +89,8 @@ export async function killTree(
     alive = await waitGone([...alive, ...command], Math.max(0, deadline - Date.now()))
     if (alive.length > 0 || Date.now() >= deadline) break
   }
-  if (isCommandGone || alive.length === 0) {
-    const plumbing = collect(false)
+  if (lastLook || alive.length === 0) {
+    const plumbing = lastLook ?? collect(false)
     // A process of the command born after the last look is signalled like the rest.
     if (filterAlive(plumbing.filter((proc) => !proc.plumbing)).length === 0) {
       const stuck = await waitGone(plumbing, PLUMBING_DRAIN_MS)
