@@ -495,8 +495,15 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       })
     }
     if (pid) this.armTimers(task)
-    // Found with its command already exited: the log may never drain (a process holds the pipe).
-    if (readExitRecord(paths)?.drained === false) this.waitForDrain(task)
+    // The exit record may have landed between the look that chose to watch and the watch itself:
+    // no event will come for it. Drained: the task has ended. Code only: the log may never drain
+    // (a process holds the pipe).
+    const exit = readExitRecord(paths)
+    if (exit?.drained && !child) {
+      this.endWatched(task, { exitCode: exit.code, kill: readKillInfo(paths) })
+      return
+    }
+    if (exit) this.waitForDrain(task)
     // Output written before the watch started still counts against the cap.
     this.checkOutputCap(task)
   }

@@ -35,6 +35,31 @@ function planTask(i: number, random: () => number, maxSleepS: number): Plan {
   }
 }
 
+/** A task's records and the state of its wrapper, for a failure message. */
+function describeTask(dir: string): Record<string, unknown> {
+  const read = (name: string) => {
+    try {
+      return fs.readFileSync(path.join(dir, name), 'utf8')
+    } catch {
+      return null
+    }
+  }
+  const pid = JSON.parse(read('pid.json') ?? '{}').pid as number | undefined
+  let wrapper = 'unknown'
+  try {
+    wrapper = pid ? fs.readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.slice(0, 1) : 'no pid'
+  } catch {
+    wrapper = 'gone'
+  }
+  return {
+    dir: path.basename(dir),
+    files: fs.readdirSync(dir),
+    exit: read('exit'),
+    end: read('end.json'),
+    wrapper,
+  }
+}
+
 test('a manager SIGKILLed at random moments and restarted: true codes, every completion delivered exactly once, no byte missing', async (t) => {
   const scenario = new Scenario(
     t,
@@ -73,7 +98,14 @@ test('a manager SIGKILLed at random moments and restarted: true codes, every com
       () => readDeliveries(deliveries),
       (list) => new Set(list.map((d) => d.taskId)).size >= taskCount,
       { timeoutMs: 60_000, intervalMs: 50, what: `${taskCount} completions` },
-    )
+    ).catch((error: Error) => {
+      // Say what the tasks without a completion look like on disk, for whoever reads the failure.
+      const seen = new Set(readDeliveries(deliveries).map((d) => d.taskId))
+      const missing = taskIds.filter((id) => !seen.has(id))
+      throw new Error(
+        `${error.message}\nwithout a completion: ${JSON.stringify(missing.map((id) => describeTask(taskDirOf(store.home, id))))}`,
+      )
+    })
     await killHard(current)
     const final = readDeliveries(deliveries)
     assert.equal(final.length, delivered.length, 'no completion was delivered after the last one counted')
