@@ -776,16 +776,19 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       record = this.recordOf(files)
     }
     if (!record.notify) return undefined
+    let completion: Completion
     let isClaimed: boolean
     try {
+      // Built before the claim, so a manager killed between claiming and handing out loses as
+      // little as can be: the view of a long log takes milliseconds, the hand-out microseconds.
+      completion = buildCompletion(record, paths)
       isClaimed = claimDelivery(paths, this.managerName())
     } catch (error) {
-      // The store refuses the mark (disk full, read-only): still owed, handed out on a later try.
+      // The store refuses the read or the mark (disk full, read-only): still owed, for a later try.
       this.owed.add(taskId)
       throw error
     }
-    if (!isClaimed) return undefined
-    return buildCompletion(record, paths)
+    return isClaimed ? completion : undefined
   }
 
   /**
