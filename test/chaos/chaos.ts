@@ -75,3 +75,20 @@ export function countFds(): number {
 export function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`
 }
+
+/**
+ * The JSON objects of a file written one line at a time by other processes, so far. A process
+ * SIGKILLed mid-write may leave a partial last line; it cannot be a whole object and is skipped.
+ */
+export function readJsonLines<T>(file: string): T[] {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch {
+    return []
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.endsWith('}'))
+    .map((line) => JSON.parse(line) as T)
+}

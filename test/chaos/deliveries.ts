@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import { readFirstLine, runFixture } from '../helpers/child.js'
+import { readJsonLines } from './chaos.js'
 
 /** One completion handed out by a chaos manager process. */
 export interface Delivery {
@@ -26,17 +27,7 @@ export function recordDelivery(
 
 /** Every completion recorded in a deliveries file so far. */
 export function readDeliveries(file: string): Delivery[] {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch {
-    return []
-  }
-  // A manager SIGKILLed mid-write may leave a partial last line; it cannot be a whole delivery.
-  return text
-    .split('\n')
-    .filter((line) => line.endsWith('}'))
-    .map((line) => JSON.parse(line) as Delivery)
+  return readJsonLines<Delivery>(file)
 }
 
 /** Starts the chaos manager fixture and waits for its first line (ready, or the ids it spawned). */

@@ -6,24 +6,11 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ScenarioResult } from './chaos.js'
+import { readJsonLines, type ScenarioResult } from './chaos.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 /** A full run takes minutes; one scenario may take several (floods, 1000 tasks). */
 const TEST_TIMEOUT_MS = 10 * 60 * 1000
-
-function readReport(file: string): ScenarioResult[] {
-  let text = ''
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch {
-    return []
-  }
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as ScenarioResult)
-}
 
 /** A plain-text table, wrapped to the terminal width in its last column. */
 export function formatSummary(results: ScenarioResult[], width = 160): string {
@@ -86,7 +73,7 @@ async function main(): Promise<number> {
     child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)))
   })
   const seconds = (performance.now() - started) / 1000
-  const results = readReport(report)
+  const results = readJsonLines<ScenarioResult>(report)
   fs.rmSync(path.dirname(report), { recursive: true, force: true })
   const width = process.stdout.columns ?? 160
   process.stdout.write(

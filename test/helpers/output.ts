@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict'
 import type { TaskManager } from '../../src/index.js'
+import { foldRepeats } from '../../src/output/index.js'
 import { pollUntil } from './wait.js'
 
 /** Waits (bounded) until a task's output matches, and returns the match. */
@@ -27,4 +29,32 @@ export function cutBytes(bytes: Buffer, cuts: number[]): Buffer[] {
   }
   out.push(bytes.subarray(at))
   return out
+}
+
+const isGapMarker = (line: string) => /^… [\d,]+ lines? \(.+\) omitted — .* …$/.test(line)
+
+/**
+ * Checks that every line of a view comes from `processed` (the cleaned text the view was built
+ * from), in order — whole, folded, or cut with a "…[+N bytes]" mark — and that the view keeps its
+ * budget. Only the final cut of a budget too small for one line may end it early.
+ */
+export function assertViewFromSource(
+  view: { text: string; truncated: boolean },
+  processed: string,
+  budget: number,
+): void {
+  assert.ok(Buffer.byteLength(view.text) <= budget, `${Buffer.byteLength(view.text)} > ${budget}`)
+  // The view works on the processed text without its final newline, as buildView does.
+  const source = foldRepeats((processed.endsWith('\n') ? processed.slice(0, -1) : processed).split('\n'))
+  let at = 0
+  for (const line of view.text === '' ? [] : view.text.split('\n')) {
+    if (isGapMarker(line)) continue
+    const cut = /^(.*) …\[\+\d+ bytes\]$/s.exec(line)
+    const found = source.findIndex(
+      (candidate, i) => i >= at && (candidate === line || (cut !== null && candidate.startsWith(cut[1]!))),
+    )
+    if (found < 0 && view.truncated && Buffer.byteLength(view.text) >= budget - 40) return
+    assert.ok(found >= 0, `invented or out of order: ${JSON.stringify(line).slice(0, 80)}`)
+    at = found + 1
+  }
 }

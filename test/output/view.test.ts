@@ -3,14 +3,13 @@ import { test } from 'node:test'
 import fc from 'fast-check'
 import { classifyLine, LinePriority } from '../../src/output/important.js'
 import { buildView, collapseRedraws, foldRepeats, isFoldMarker, stripAnsi } from '../../src/output/index.js'
+import { assertViewFromSource } from '../helpers/output.js'
 
 /** Generated output lines hold no line breaks, backspaces or escapes (those have their own tests). */
 const CONTROLS = new Set(['\n', '\r', '\b', '\u001b', '\u009b'])
 const withoutControls = (s: string) => [...s].filter((ch) => !CONTROLS.has(ch)).join('')
 
 const WORDS = ['parser', 'lexer', 'router', 'cache', 'queue', 'store', 'config']
-
-const isGapMarker = (line: string) => /^… [\d,]+ lines? \(.+\) omitted — .* …$/.test(line)
 
 test('escape sequences are stripped: colours, cursor moves, titles, hyperlinks', () => {
   const raw =
@@ -138,24 +137,7 @@ test('views never exceed their budget, never invent a line, and keep the order',
       (lines, budget) => {
         const raw = lines.join('\n')
         const view = buildView(raw, { budgetBytes: budget })
-        assert.ok(Buffer.byteLength(view.text) <= budget, `${Buffer.byteLength(view.text)} > ${budget}`)
-        // The view works on the processed text without its final newline, as buildView does.
-        const processed = collapseRedraws(stripAnsi(raw))
-        const source = foldRepeats(
-          (processed.endsWith('\n') ? processed.slice(0, -1) : processed).split('\n'),
-        )
-        let at = 0
-        for (const line of view.text === '' ? [] : view.text.split('\n')) {
-          if (isGapMarker(line)) continue
-          const cut = /^(.*) …\[\+\d+ bytes\]$/s.exec(line)
-          const found = source.findIndex(
-            (candidate, i) =>
-              i >= at && (candidate === line || (cut !== null && candidate.startsWith(cut[1]!))),
-          )
-          if (found < 0 && view.truncated && Buffer.byteLength(view.text) >= budget - 40) return // the final cut of a tiny budget
-          assert.ok(found >= 0, `invented or out of order: ${JSON.stringify(line).slice(0, 80)}`)
-          at = found + 1
-        }
+        assertViewFromSource(view, collapseRedraws(stripAnsi(raw)), budget)
       },
     ),
     { numRuns: 3000 },
