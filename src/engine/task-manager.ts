@@ -142,7 +142,6 @@ interface Watched {
   closeWatch: () => void
   deadline: NodeJS.Timeout | undefined
   reminder: NodeJS.Timeout | undefined
-  killing: Promise<TaskRecord> | undefined
   /** Ends the task from its exit code if the log has not drained by then (see COMMAND_EXIT_DRAIN_MS). */
   drainTimer: NodeJS.Timeout | undefined
   /** The task ended but the store refused its record (disk full, read-only): the sweep retries. */
@@ -200,8 +199,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   private readonly outputWatches = new OutputWatches()
   private readonly completionCache = new Map<string, Completion>()
   private readonly leftoverQueue: Array<{ paths: TaskPaths; root: TaskRoot }> = []
-  /** Tasks this manager is killing right now, watched or not (a kill may outrun the watch). */
-  private readonly killsUnderWay = new Set<string>()
+  /** Kills under way in this manager, by task, watched or not (a kill may outrun the watch). */
+  private readonly kills = new Map<string, Promise<TaskRecord>>()
   /** Liveness sweeps so far (every THOROUGH_SWEEP_EVERY-th reads /proc). */
   private sweeps = 0
   private closeSessionWatch: () => void = () => {}
@@ -429,7 +428,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       case 'finish_killed':
         // The manager that started this kill is still in it and will record the signal that ended
         // the task; finishing it here would have to guess one (SIGKILL). The next sweep looks again.
-        if (exitCode === undefined && (this.killsUnderWay.has(meta.taskId) || isKillerAtWork(kill))) return
+        if (exitCode === undefined && (this.kills.has(meta.taskId) || isKillerAtWork(kill))) return
         this.endTask(paths, { exitCode, kill }, { foundLate: true })
         return
       case 'finish_from_exit':
@@ -466,7 +465,6 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       closeWatch: () => {},
       deadline: undefined,
       reminder: undefined,
-      killing: undefined,
       drainTimer: undefined,
       pendingEnd: undefined,
     }
@@ -485,7 +483,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     )
     if (child) {
       child.on('exit', (_code, signal) => {
-        if (task.killing) task.wrapperSignal = signal
+        if (this.kills.has(meta.taskId)) task.wrapperSignal = signal
         else
           this.endWatched(task, {
             exitCode: readExitCode(paths) ?? undefinedIfSignal(_code, signal),
@@ -498,12 +496,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     // The exit record may have landed between the look that chose to watch and the watch itself:
     // no event will come for it. Drained: the task has ended. Code only: the log may never drain
     // (a process holds the pipe).
-    const exit = readExitRecord(paths)
-    if (exit?.drained && !child) {
-      this.endWatched(task, { exitCode: exit.code, kill: readKillInfo(paths) })
-      return
-    }
-    if (exit) this.waitForDrain(task)
+    if (this.onExitRecord(task)) return
     // Output written before the watch started still counts against the cap.
     this.checkOutputCap(task)
   }
@@ -549,13 +542,9 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       case 'output.log':
         this.checkOutputCap(task)
         return
-      case 'exit': {
-        const exit = readExitRecord(task.paths)
-        if (!exit || task.killing) return
-        if (exit.drained) this.endWatched(task, { exitCode: exit.code, kill: readKillInfo(task.paths) })
-        else this.waitForDrain(task)
+      case 'exit':
+        this.onExitRecord(task)
         return
-      }
       case 'end.json':
         this.endTask(task.paths, { exitCode: undefined, kill: undefined })
         return
@@ -612,7 +601,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       this.endWatched(task, task.pendingEnd)
       return
     }
-    if (task.child || task.killing) return
+    if (task.child || this.kills.has(task.meta.taskId)) return
     // The records are read only when the process seems gone.
     if (task.pid && (isThorough ? isProcessAlive(task.pid.pid, task.pid.startTime) : pidExists(task.pid.pid)))
       return
@@ -627,15 +616,30 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   }
 
   /**
+   * Acts on the exit record (unless a kill of this manager will end the task): `drained` ends the
+   * task; a code alone waits for the drain. True when the task ended.
+   */
+  private onExitRecord(task: Watched): boolean {
+    const exit = readExitRecord(task.paths)
+    if (!exit || this.kills.has(task.meta.taskId)) return false
+    if (!exit.drained) {
+      this.waitForDrain(task)
+      return false
+    }
+    this.endWatched(task, { exitCode: exit.code, kill: readKillInfo(task.paths) })
+    return true
+  }
+
+  /**
    * The command has exited: its code is on the first line of `exit`. The wrapper adds `drained`
    * as soon as the relay has emptied the pipe, which normally comes at once. If it has not come
    * within COMMAND_EXIT_DRAIN_MS, a process the command left running holds the pipe: the task
    * ends now, from the code.
    */
   private waitForDrain(task: Watched): void {
-    if (task.drainTimer || task.killing) return
+    if (task.drainTimer || this.kills.has(task.meta.taskId)) return
     task.drainTimer = setTimeout(() => {
-      if (this.watched.get(task.meta.taskId) !== task || task.killing) return
+      if (this.watched.get(task.meta.taskId) !== task || this.kills.has(task.meta.taskId)) return
       const exitCode = readExitCode(task.paths)
       if (exitCode !== undefined) this.endWatched(task, { exitCode, kill: readKillInfo(task.paths) })
     }, COMMAND_EXIT_DRAIN_MS)
@@ -647,7 +651,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
    */
   private checkOutputCap(task: Watched): void {
     const cap = task.meta.outputCapBytes ?? this.outputCapBytes
-    if (cap === 0 || task.killing || readDiskUsage(task.paths) <= cap + CAP_SLACK_BYTES) return
+    if (cap === 0 || this.kills.has(task.meta.taskId) || readDiskUsage(task.paths) <= cap + CAP_SLACK_BYTES)
+      return
     this.startKill(task.paths, 'output_cap', 'output_cap', this.killGraceMs).catch((error) =>
       this.logger.warn?.('output cap kill failed', { taskId: task.meta.taskId, error: String(error) }),
     )
@@ -962,11 +967,11 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   }
 
   private startKill(paths: TaskPaths, reason: KillReason, by: string, graceMs: number): Promise<TaskRecord> {
-    const task = this.watched.get(paths.taskId)
-    if (task?.killing) return task.killing
-    const killing = this.runKill(paths, reason, by, graceMs, task)
-    if (task) task.killing = killing
-    return killing
+    const under = this.kills.get(paths.taskId)
+    if (under) return under
+    const killing = this.runKill(paths, reason, by, graceMs, this.watched.get(paths.taskId))
+    this.kills.set(paths.taskId, killing)
+    return killing.finally(() => this.kills.delete(paths.taskId))
   }
 
   private async runKill(
@@ -1000,24 +1005,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       managerPid: process.pid,
       managerStart: this.selfStartTime,
     })
-    this.killsUnderWay.add(paths.taskId)
-    try {
-      return await this.finishKill(paths, reason, by, graceMs, task, files.pid)
-    } finally {
-      this.killsUnderWay.delete(paths.taskId)
-    }
-  }
-
-  /** Signals every process of a task whose kill.json is written, and records how it ended. */
-  private async finishKill(
-    paths: TaskPaths,
-    reason: KillReason,
-    by: string,
-    graceMs: number,
-    task: Watched | undefined,
-    pid: PidInfo,
-  ): Promise<TaskRecord> {
-    const root: TaskRoot = { taskId: paths.taskId, pid: pid.pid, pgid: pid.pgid, startTime: pid.startTime }
+    const root = this.rootOf(files.meta.taskId, files.pid)
     const result = await killTree(
       (mayShare) => collectTaskProcesses(root, mayShare ? ProcessSnapshot.shared() : new ProcessSnapshot()),
       graceMs,
@@ -1034,7 +1022,6 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       killSignal: result.signal,
       wrapperSignal: task?.wrapperSignal,
     })
-    if (task) task.killing = undefined
     return record ?? this.recordOf(this.readFilesOrThrow(paths))
   }
 
