@@ -3,11 +3,15 @@ import { OUTPUT_HEAD_KEEP_BYTES } from '../constants.js'
 
 /**
  * Every wrapper starts by opening the task's `exit` record itself ($3, on fd 3) and pointing its
- * own stdout and stderr at output.log ($2) under umask 077, then puts back the caller's umask ($4)
- * for the command. Opening them here rather than in the manager takes two file creations off the
- * spawn reply (each one is a journal transaction: 0.04–1 ms on this disk).
+ * own stdout and stderr at output.log ($2) under umask 077; it puts back the caller's umask ($4)
+ * just before it starts the command (COMMAND_UMASK). Opening them here rather than in the manager
+ * takes two file creations off the spawn reply (each one is a journal transaction: 0.04–1 ms on
+ * this disk).
  */
-export const WRAPPER_PROLOGUE = `umask 077; exec >>"$2" 2>&1 3>"$3"; umask "$4"`
+export const WRAPPER_PROLOGUE = `umask 077; exec >>"$2" 2>&1 3>"$3"`
+
+/** The caller's umask, for the command. */
+const COMMAND_UMASK = `umask "$4"`
 
 /**
  * The relay `r LOG CAP DROPPED` ($2, $5, $6): part of the task, not of the manager. It copies what the command
@@ -26,13 +30,21 @@ export const WRAPPER_PROLOGUE = `umask 077; exec >>"$2" 2>&1 3>"$3"; umask "$4"`
 const RELAY = `r() {
 trap '' TERM INT HUP
 umask 077
-[ "$2" -gt 0 ] || exec cat
+[ "$2" -gt 0 ] || { cat; return; }
 k=$(($2 / 2 / 4096 * 4096)); [ $k -gt ${OUTPUT_HEAD_KEEP_BYTES} ] && k=${OUTPUT_HEAD_KEEP_BYTES}
 s=$(($2 / 8 / 4096 * 4096)); [ $s -lt 4096 ] && s=4096; [ $s -gt 8388608 ] && s=8388608
 t=0 u=$k x=0 N='
 '
+exec 8<<E
+E
+if [ -p /proc/self/fd/8 ]; then
+exec 9>/proc/self/fd/8
+d() { n=; dd bs=65536 count=$s iflag=count_bytes of="$1" oflag=append conv=notrunc 2>&9; e=$?; echo . >&9; while read -r a b <&8 && [ "$a" != . ]; do n=$a; done; return $e; }
+else
+d() { o=$(dd bs=65536 count=$s iflag=count_bytes of="$1" oflag=append conv=notrunc 2>&1); e=$?; n=\${o##*"$N"}; n=\${n%% *}; return $e; }
+fi
 while :; do
-if o=$(dd bs=65536 count=$s iflag=count_bytes of="$1" oflag=append conv=notrunc 2>&1); then n=\${o##*"$N"}; n=\${n%% *}; else n=$(head -c 65536 | wc -c); fi
+d "$1" || n=$(head -c 65536 | wc -c)
 [ "$n" -gt 0 ] 2>/dev/null || break
 t=$((t + n))
 [ $x = 0 ] && [ $((t - u + k)) -gt $(($2 - s)) ] || continue
@@ -45,44 +57,74 @@ done
 }`
 
 /**
- * Runs the command with the chosen shell ($0), its stdout and stderr into the relay, and records
- * its exit code in `exit` (fd 3) in two steps: the code on the first line the moment the command
- * exits, then a line `drained` once the relay has emptied the pipe — the log then holds every
- * byte the command wrote. The code also reaches the wrapper through the command substitution
- * (fd 7), so the wrapper's own exit status carries it even when the store refuses the write. A
- * process the command left running that still holds the pipe keeps the relay going and
- * `drained` away; the manager then ends the task from the first line (COMMAND_EXIT_DRAIN_MS).
- * The command's side closes its end of the pipe before it writes the code, so the relay drains
- * meanwhile. The command sees none of the wrapper's descriptors.
+ * Opens a fresh pipe, read end on fd 5 and write end on fd 6, without a process: a here-document
+ * is a pipe in dash, bash 5.1+ and busybox, and Linux reopens a pipe through /proc/self/fd for
+ * writing. Where the here-document is a file, a FIFO beside the `exit` record ($3) serves (made
+ * under the wrapper's umask 077).
  */
-function run(stdin: string): string {
-  return `c=$( { { "$0" -c "$1" ${stdin}3>&- 6>&- 7>&-; c=$?; exec >&- 2>&-; printf '%d\\n' "$c" >&3; printf %d "$c" >&7; } 2>&1 | r "$2" "$5" "$6" 3>&- 7>&- >&6; } 7>&1 )
-[ -n "$c" ] || exit 1
+const PIPE = `exec 5<<E
+E
+if [ -p /proc/self/fd/5 ]; then exec 6>/proc/self/fd/5; else mkfifo "$3.pipe" && exec 6<>"$3.pipe" 5<"$3.pipe"; rm -f "$3.pipe"; fi`
+
+/**
+ * Starts the relay in the background on the pipe's read end, with none of the wrapper's other
+ * descriptors: it ends once every writer has closed the pipe. Its $! is kept in q.
+ */
+const START_RELAY = `{ exec <&5 3>&- 4>&- 5<&- 6>&- 7<&-; r "$2" "$5" "$6"; } &
+q=$!
+exec 5<&-`
+
+/**
+ * Records the code ($c) in `exit` (fd 3) the moment the command has exited, waits for the relay
+ * to empty the pipe, then adds a line \`drained\`: the log then holds every byte the command
+ * wrote. A process the command left running that still holds the pipe keeps the relay going and
+ * \`drained\` away; the manager then ends the task from the code (COMMAND_EXIT_DRAIN_MS). The
+ * wrapper exits with the command's code.
+ */
+const FINISH = `exec 6>&-
+printf '%d\\n' "$c" >&3
+wait "$q"
 printf 'drained\\n' >&3
 exit "$c"`
-}
 
-/** The command reads /dev/null, the wrapper's own stdin. */
-const WRAPPER = [WRAPPER_PROLOGUE, RELAY, 'exec 6>&1', run('')].join('\n')
+/**
+ * Runs the command with the chosen shell ($0) in the foreground, its stdout and stderr both
+ * into the pipe (so in the order written), and none of the wrapper's descriptors: a foreground
+ * command keeps the default handling of SIGINT and SIGQUIT, which a background one would lose.
+ */
+const WRAPPER = [
+  WRAPPER_PROLOGUE,
+  RELAY,
+  PIPE,
+  START_RELAY,
+  COMMAND_UMASK,
+  `"$0" -c "$1" >&6 2>&1 3>&- 6>&-; c=$?`,
+  FINISH,
+].join('\n')
 
 /**
  * With stdin, the wrapper installs its trap, then holds the FIFO ($7) open read-write on fd 4 so
  * writers never block and the command never sees a premature end of input; SIGUSR1 closes that
- * descriptor (end of input). The FIFO is opened for reading here too (fd 5, for the command),
+ * descriptor (end of input). The FIFO is opened for reading here too (fd 7, for the command),
  * while fd 4 still holds it open: a reader opened later would block for ever once end of input
- * has closed fd 4. The command runs in the background so the trap runs at once. A trapped signal interrupts `wait`; the trap sets i=1 so the wrapper waits again
- * for the real status (the shell keeps a background job's status until it is waited for).
+ * has closed fd 4. The command runs in the background so the trap runs at once. A trapped signal
+ * interrupts `wait`; the trap sets i=1 so the wrapper waits again for the real status (the shell
+ * keeps a background job's status until it is waited for).
  */
 const STDIN_WRAPPER = [
   WRAPPER_PROLOGUE,
   RELAY,
   `trap 'exec 4>&-; i=1' USR1`,
-  `exec 4<>"$7" 5<"$7" 6>&1`,
-  `{\n${run('<&5 5>&- ')}\n} 4>&- &`,
+  PIPE,
+  START_RELAY,
+  `exec 4<>"$7" 7<"$7"`,
+  COMMAND_UMASK,
+  `"$0" -c "$1" <&7 >&6 2>&1 3>&- 4>&- 6>&- 7<&- &`,
   `p=$! i=0`,
+  'exec 7<&-',
   `wait "$p"; c=$?`,
   `while [ "$i" = 1 ]; do i=0; wait "$p"; c=$?; done`,
-  `exit "$c"`,
+  FINISH,
 ].join('\n')
 
 /** The umask of this process, for the command (the wrapper narrows it only to open its records). */
@@ -105,13 +147,23 @@ export interface WrapperOptions {
   stdinPath?: string
 }
 
-/** Starts the wrapper in a new session and process group. Throws when the OS refuses. */
-export function spawnWrapper(options: WrapperOptions): ChildProcess {
+/** The arguments of `/bin/sh` that run the wrapper. */
+export function wrapperArgs(options: WrapperOptions): string[] {
   const args = ['-c', options.stdinPath ? STDIN_WRAPPER : WRAPPER, options.shellPath, options.command]
   args.push(options.logPath, options.exitPath, CALLER_UMASK, String(options.capBytes))
   args.push(options.droppedPath)
   if (options.stdinPath) args.push(options.stdinPath)
-  return spawn('/bin/sh', args, { cwd: options.cwd, env: options.env, detached: true, stdio: 'ignore' })
+  return args
+}
+
+/** Starts the wrapper in a new session and process group. Throws when the OS refuses. */
+export function spawnWrapper(options: WrapperOptions): ChildProcess {
+  return spawn('/bin/sh', wrapperArgs(options), {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: 'ignore',
+  })
 }
 
 /** Makes the FIFO a task with stdin reads from (Node has no mkfifo of its own). */

@@ -8,8 +8,8 @@ export interface ProcRef {
   startTime: number
   command: string
   /**
-   * The wrapper's own plumbing: the wrapper and its forks (the relay, the command substitution)
-   * and the tools the relay runs. They end by themselves once the command's processes are gone.
+   * The wrapper's own plumbing: the wrapper, its fork that runs the relay, and the tools the relay
+   * runs. They end by themselves once the command's processes are gone.
    */
   plumbing?: boolean
 }
@@ -115,15 +115,18 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
     const command = readCommandLine(stat.pid, stat.comm)
     out.push({ pid: stat.pid, startTime: stat.startTime, command, plumbing: isWrapperLine(command) })
   }
-  const forks = new Set(out.filter((proc) => proc.plumbing).map((proc) => proc.pid))
+  // The relay's tools are children of the relay's fork. The command is a child of the wrapper
+  // itself, so a command that is one of those tools (`bash -c 'cat f'` execs cat) is not taken
+  // for plumbing.
+  const relays = new Set(out.filter((proc) => proc.plumbing && proc.pid !== root.pid).map((proc) => proc.pid))
   for (const proc of out) {
     const stat = byPid.get(proc.pid)
-    if (stat && forks.has(stat.ppid) && RELAY_TOOLS.has(stat.comm)) proc.plumbing = true
+    if (stat && relays.has(stat.ppid) && RELAY_TOOLS.has(stat.comm)) proc.plumbing = true
   }
   return out
 }
 
-/** Programs the wrapper's relay runs (src/proc/spawn.ts); `cat` is the relay of an uncapped log. */
+/** Programs the wrapper's relay runs (src/proc/spawn.ts); `cat` copies an uncapped log. */
 const RELAY_TOOLS = new Set(['dd', 'head', 'wc', 'stat', 'mv', 'fallocate', 'cat'])
 
 /** The wrapper and every fork of it show the same command line: `/bin/sh -c <wrapper> …`. */

@@ -22,6 +22,24 @@ test('a command that exits 0 ends completed with its output', async (t) => {
   assert.equal((await tm.read(started.taskId)).text, 'hello\nworld\n')
 })
 
+test("the command gets the caller's umask, default SIGINT and SIGQUIT, and none of the task's records open", async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  // The last command of `bash -c` replaces the shell, so /proc/self is the command itself.
+  const { taskId } = await tm.spawn({
+    command: 'umask; ls -l /proc/$$/fd/ | grep -o "[0-9]* -> .*"; exec grep SigIgn /proc/self/status',
+  })
+  const [done] = await tm.wait([taskId])
+  assert.equal(done!.status, 'completed')
+  const text = (await tm.read(taskId)).text
+  const umask = process.umask().toString(8).padStart(4, '0')
+  assert.equal(text.split('\n')[0], umask)
+  const ignored = Number.parseInt(/SigIgn:\s*([0-9a-f]+)/.exec(text)![1]!, 16)
+  assert.equal(ignored & 0b110, 0, `SIGINT and SIGQUIT are not ignored (SigIgn ${ignored.toString(16)})`)
+  assert.ok(!text.includes(store.home), `no descriptor of the command points into the store:\n${text}`)
+  assert.match(text, /^0 -> \/dev\/null$/m)
+})
+
 test('a command that exits 7 ends failed with exit code 7', async (t) => {
   const tm = await (await useTestStore(t)).open()
   const { taskId } = await tm.spawn({ command: 'echo about to fail >&2; exit 7' })

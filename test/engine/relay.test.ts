@@ -2,11 +2,12 @@
 // whether or not anybody watches the task (src/proc/spawn.ts).
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
-import { spawnWrapper } from '../../src/proc/spawn.js'
+import { type WrapperOptions, wrapperArgs } from '../../src/proc/spawn.js'
 import { findTaskProcesses, killStoreProcesses } from '../helpers/pids.js'
 import { useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
@@ -20,16 +21,27 @@ interface Started {
   exited: Promise<number | null>
 }
 
+/**
+ * How the wrapper gets its pipes: from here-documents reopened through /proc/self/fd (dash), or,
+ * with /proc hidden in a mount namespace of its own, as on a /bin/sh whose here-documents are
+ * files, from a FIFO and command substitutions.
+ */
+type Pipes = 'here-document' | 'fallback'
+
 /** Starts the wrapper by hand in a fresh directory, as the manager would but without one. */
 async function startWrapper(
   t: import('node:test').TestContext,
   command: string,
-  { capBytes = 100 * MIB, env = process.env }: { capBytes?: number; env?: NodeJS.ProcessEnv } = {},
+  {
+    capBytes = 100 * MIB,
+    env = process.env,
+    pipes = 'here-document',
+  }: { capBytes?: number; env?: NodeJS.ProcessEnv; pipes?: Pipes } = {},
 ): Promise<Started> {
   const { scratch } = await useTestStore(t)
   const dir = fs.mkdtempSync(path.join(scratch, 'relay-'))
   const taskId = `bgb-${randomBytes(4).toString('hex')}`
-  const child = spawnWrapper({
+  const options: WrapperOptions = {
     shellPath: '/bin/bash',
     command,
     cwd: dir,
@@ -38,7 +50,23 @@ async function startWrapper(
     exitPath: path.join(dir, 'exit'),
     droppedPath: path.join(dir, 'dropped.json'),
     capBytes,
-  })
+  }
+  const [file, args] =
+    pipes === 'here-document'
+      ? ['/bin/sh', wrapperArgs(options)]
+      : [
+          'unshare',
+          [
+            '-m',
+            '--',
+            '/bin/sh',
+            '-c',
+            'mount -t tmpfs none /proc && exec /bin/sh "$@"',
+            'sh',
+            ...wrapperArgs(options),
+          ],
+        ]
+  const child = spawn(file, args, { cwd: dir, env: options.env, detached: true, stdio: 'ignore' })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   t.after(() =>
     killStoreProcesses('/nonexistent', [...(child.pid ? [child.pid] : []), ...findTaskProcesses([taskId])]),
@@ -48,25 +76,33 @@ async function startWrapper(
 
 const read = (dir: string, name: string) => fs.readFileSync(path.join(dir, name), 'utf8')
 
-test('every byte the command writes reaches the log, in order, before the exit code is written', async (t) => {
+/** Every byte reaches the log, in order, before the exit is recorded. */
+async function checkEveryByteInOrder(t: import('node:test').TestContext, pipes: Pipes): Promise<void> {
   // 2.6 MiB in one stream, then stdout and stderr taking turns a write at a time, then an end
-  // without a newline.
+  // without a newline. The command also says whether it sees /proc.
   const command =
-    'seq 1 400000; for i in $(seq 1 5000); do echo "out $i"; echo "err $i" >&2; done; printf tail; exit 3'
-  const { dir, exited } = await startWrapper(t, command)
+    'test -e /proc/self && echo proc || echo no-proc; seq 1 400000; for i in $(seq 1 5000); do echo "out $i"; echo "err $i" >&2; done; printf tail; exit 3'
+  const { dir, exited } = await startWrapper(t, command, { pipes })
   assert.equal(await exited, 3)
   assert.equal(read(dir, 'exit'), '3\ndrained\n')
   const expected = [
+    pipes === 'here-document' ? 'proc\n' : 'no-proc\n',
     ...Array.from({ length: 400_000 }, (_, i) => `${i + 1}\n`),
     ...Array.from({ length: 5000 }, (_, i) => `out ${i + 1}\nerr ${i + 1}\n`),
     'tail',
   ].join('')
   assert.ok(read(dir, 'output.log') === expected, 'the log is exactly what was written')
-})
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['exit', 'output.log'], 'no FIFO or temp file left')
+}
 
-test('with no manager running, a yes flood stays under its 5 MiB cap on disk at every sample', async (t) => {
+/** A yes flood stays under its cap on disk at every sample, with no manager running. */
+async function checkFloodUnderCap(
+  t: import('node:test').TestContext,
+  pipes: Pipes,
+  passMiB: number,
+): Promise<void> {
   const cap = 5 * MIB
-  const { child, dir, exited } = await startWrapper(t, 'echo FIRST; exec yes', { capBytes: cap })
+  const { child, dir, exited } = await startWrapper(t, 'echo FIRST; exec yes', { capBytes: cap, pipes })
   const log = path.join(dir, 'output.log')
   let peak = 0
   await pollUntil(
@@ -75,8 +111,8 @@ test('with no manager running, a yes flood stays under its 5 MiB cap on disk at 
       peak = Math.max(peak, (stat?.blocks ?? 0) * 512)
       return stat?.size ?? 0
     },
-    (size) => size > 30 * cap,
-    { timeoutMs: 60_000, intervalMs: 1, what: 'the log to pass 150 MiB' },
+    (size) => size > passMiB * MIB,
+    { timeoutMs: 60_000, intervalMs: 1, what: `the log to pass ${passMiB} MiB` },
   )
   process.kill(-child.pid!, 'SIGTERM')
   assert.equal(await exited, null)
@@ -86,10 +122,22 @@ test('with no manager running, a yes flood stays under its 5 MiB cap on disk at 
   assert.ok(peak <= cap + 64 * 1024, `peak on disk ${peak}`)
   const dropped = JSON.parse(read(dir, 'dropped.json'))
   assert.equal(dropped.head_bytes, MIB)
-  assert.ok(dropped.dropped_until > 25 * cap)
+  assert.ok(dropped.dropped_until > passMiB * MIB - 2 * cap)
   assert.equal(fs.readFileSync(log).subarray(0, 6).toString(), 'FIRST\n')
   assert.equal(fs.statSync(path.join(dir, 'dropped.json')).mode & 0o777, 0o600)
-})
+}
+
+test('every byte the command writes reaches the log, in order, before the exit code is written', (t) =>
+  checkEveryByteInOrder(t, 'here-document'))
+
+test('with no manager running, a yes flood stays under its 5 MiB cap on disk at every sample', (t) =>
+  checkFloodUnderCap(t, 'here-document', 150))
+
+test('where here-documents give no pipe, a FIFO carries the output: every byte, in order', (t) =>
+  checkEveryByteInOrder(t, 'fallback'))
+
+test('where here-documents give no pipe, a yes flood still stays under its cap', (t) =>
+  checkFloodUnderCap(t, 'fallback', 40))
 
 test('where holes cannot be punched the relay stops trimming, takes back its mark and keeps the output flowing', async (t) => {
   const { scratch } = await useTestStore(t)
