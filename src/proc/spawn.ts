@@ -22,7 +22,9 @@ const COMMAND_UMASK = `umask "$4"`
  * the log, keeping the first MiB (half the cap at most) and the newest half of the rest. A writer
  * faster than that blocks on the full pipe: the kernel holds it back, so the cap holds at every
  * moment, whatever the load and whether or not a manager runs. It ignores SIGTERM so a killed
- * command's last words still reach the log; it ends when every writer has closed the pipe. A cap
+ * command's last words still reach the log; it ends when every writer has closed the pipe. Each
+ * `dd` tells its count through a second pipe made as PIPE does (fds 8 and 9), read back with the
+ * shell's own `read`, or where that cannot be, through a command substitution. A cap
  * of 0 means none (`cat`). Where holes cannot be punched it stops trimming (the manager then
  * kills the task, reason `output_cap`). A write `dd` cannot make (disk full, read-only store) is
  * dropped, and the relay goes on reading so the command never blocks or dies of SIGPIPE.
@@ -76,14 +78,16 @@ exec 5<&-`
 
 /**
  * Records the code ($c) in `exit` (fd 3) the moment the command has exited, waits for the relay
- * to empty the pipe, then adds a line \`drained\`: the log then holds every byte the command
+ * to empty the pipe, then adds a line `drained`: the log then holds every byte the command
  * wrote. A process the command left running that still holds the pipe keeps the relay going and
- * \`drained\` away; the manager then ends the task from the code (COMMAND_EXIT_DRAIN_MS). The
- * wrapper exits with the command's code.
+ * `drained` away; the manager then ends the task from the code (COMMAND_EXIT_DRAIN_MS). A trapped
+ * signal (end of input, STDIN_WRAPPER) that cuts the wait short sets i=1: the wrapper waits again.
+ * The wrapper exits with the command's code.
  */
 const FINISH = `exec 6>&-
 printf '%d\\n' "$c" >&3
-wait "$q"
+i=0; wait "$q"
+while [ "$i" = 1 ]; do i=0; wait "$q"; done
 printf 'drained\\n' >&3
 exit "$c"`
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
-import { type WrapperOptions, wrapperArgs } from '../../src/proc/spawn.js'
+import { makeFifo, type WrapperOptions, wrapperArgs } from '../../src/proc/spawn.js'
 import { findTaskProcesses, killStoreProcesses } from '../helpers/pids.js'
 import { useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
@@ -36,7 +36,8 @@ async function startWrapper(
     capBytes = 100 * MIB,
     env = process.env,
     pipes = 'here-document',
-  }: { capBytes?: number; env?: NodeJS.ProcessEnv; pipes?: Pipes } = {},
+    stdin = false,
+  }: { capBytes?: number; env?: NodeJS.ProcessEnv; pipes?: Pipes; stdin?: boolean } = {},
 ): Promise<Started> {
   const { scratch } = await useTestStore(t)
   const dir = fs.mkdtempSync(path.join(scratch, 'relay-'))
@@ -50,7 +51,9 @@ async function startWrapper(
     exitPath: path.join(dir, 'exit'),
     droppedPath: path.join(dir, 'dropped.json'),
     capBytes,
+    stdinPath: stdin ? path.join(dir, 'stdin') : undefined,
   }
+  if (options.stdinPath) makeFifo(options.stdinPath)
   const [file, args] =
     pipes === 'here-document'
       ? ['/bin/sh', wrapperArgs(options)]
@@ -173,6 +176,21 @@ test('a process left holding the output keeps the relay going: the code comes at
   }
   assert.equal(await exited, 0)
   assert.equal(read(dir, 'exit'), '0\ndrained\n')
+})
+
+test('end of input while the output still drains does not cut the drain short', async (t) => {
+  // The command exits at once; a process it left holds the pipe for a moment longer. End of
+  // input (SIGUSR1 to the wrapper) then comes while the wrapper waits for the relay.
+  const { child, dir, exited } = await startWrapper(t, '(sleep 0.5; echo late) & echo early', { stdin: true })
+  await pollUntil(
+    () => (fs.existsSync(path.join(dir, 'exit')) ? read(dir, 'exit') : ''),
+    (text) => text.endsWith('\n'),
+    { what: 'the exit code' },
+  )
+  process.kill(child.pid!, 'SIGUSR1')
+  assert.equal(await exited, 0)
+  assert.equal(read(dir, 'exit'), '0\ndrained\n')
+  assert.equal(read(dir, 'output.log'), 'early\nlate\n', 'drained only once the last byte is in')
 })
 
 test('a cap of 0 means no cap: the relay copies everything and drops nothing', async (t) => {
