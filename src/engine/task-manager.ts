@@ -158,6 +158,12 @@ type Waiter = (record: TaskRecord) => void
  */
 const COMMAND_EXIT_DRAIN_MS = 250
 
+/**
+ * How long a task whose command left nothing running waits for `drained` in all: only the relay
+ * can hold the pipe then, still copying on a machine too busy to run it.
+ */
+const COMMAND_EXIT_DRAIN_MAX_MS = 10_000
+
 /** How far past its cap a log may grow before the task is killed: the relay could not trim it. */
 const CAP_SLACK_BYTES = 1024 * 1024
 
@@ -633,15 +639,21 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   /**
    * The command has exited: its code is on the first line of `exit`. The wrapper adds `drained`
    * as soon as the relay has emptied the pipe, which normally comes at once. If it has not come
-   * within COMMAND_EXIT_DRAIN_MS, a process the command left running holds the pipe: the task
-   * ends now, from the code.
+   * within COMMAND_EXIT_DRAIN_MS and a process the command left running may hold the pipe, the
+   * task ends now, from the code. With none left, the relay is only slow (a busy machine): the
+   * task waits on, up to COMMAND_EXIT_DRAIN_MAX_MS, so its completion has the last of the output.
    */
-  private waitForDrain(task: Watched): void {
+  private waitForDrain(task: Watched, since = Date.now()): void {
     if (task.drainTimer || this.kills.has(task.meta.taskId)) return
     task.drainTimer = setTimeout(() => {
+      task.drainTimer = undefined
       if (this.watched.get(task.meta.taskId) !== task || this.kills.has(task.meta.taskId)) return
       const exitCode = readExitCode(task.paths)
-      if (exitCode !== undefined) this.endWatched(task, { exitCode, kill: readKillInfo(task.paths) })
+      if (exitCode === undefined) return
+      const isOnlyRelayLeft =
+        task.pid !== undefined && collectLeftovers(this.rootOf(task.meta.taskId, task.pid)).length === 0
+      if (isOnlyRelayLeft && Date.now() - since < COMMAND_EXIT_DRAIN_MAX_MS) this.waitForDrain(task, since)
+      else this.endWatched(task, { exitCode, kill: readKillInfo(task.paths) })
     }, COMMAND_EXIT_DRAIN_MS)
   }
 

@@ -22,7 +22,9 @@ const COMMAND_UMASK = `umask "$4"`
  * the log, keeping the first MiB (half the cap at most) and the newest half of the rest. A writer
  * faster than that blocks on the full pipe: the kernel holds it back, so the cap holds at every
  * moment, whatever the load and whether or not a manager runs. It ignores SIGTERM so a killed
- * command's last words still reach the log; it ends when every writer has closed the pipe. Each
+ * command's last words still reach the log; it ends when every writer has closed the pipe (a
+ * `dd` that copies nothing). A step that copies less than a step tells nothing: `dd` counts each
+ * short read as a record. Each
  * `dd` tells its count through a second pipe made as PIPE does (fds 8 and 9), read back with the
  * shell's own `read`, or where that cannot be, through a command substitution. A cap
  * of 0 means none (`cat`). Where holes cannot be punched it stops trimming (the manager then
@@ -113,7 +115,9 @@ const WRAPPER = [
  * while fd 4 still holds it open: a reader opened later would block for ever once end of input
  * has closed fd 4. The command runs in the background so the trap runs at once. A trapped signal
  * interrupts `wait`; the trap sets i=1 so the wrapper waits again for the real status (the shell
- * keeps a background job's status until it is waited for).
+ * keeps a background job's status until it is waited for). A background job starts with SIGINT
+ * and SIGQUIT ignored, and its shell cannot undo that: `env --default-signal` (coreutils 8.31+)
+ * puts them back where it can.
  */
 const STDIN_WRAPPER = [
   WRAPPER_PROLOGUE,
@@ -122,8 +126,9 @@ const STDIN_WRAPPER = [
   PIPE,
   START_RELAY,
   `exec 4<>"$7" 7<"$7"`,
+  `d=; env --default-signal=INT,QUIT true 2>/dev/null && d='env --default-signal=INT,QUIT'`,
   COMMAND_UMASK,
-  `"$0" -c "$1" <&7 >&6 2>&1 3>&- 4>&- 6>&- 7<&- &`,
+  `$d "$0" -c "$1" <&7 >&6 2>&1 3>&- 4>&- 6>&- 7<&- &`,
   `p=$! i=0`,
   'exec 7<&-',
   `wait "$p"; c=$?`,

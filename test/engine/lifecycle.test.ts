@@ -25,19 +25,31 @@ test('a command that exits 0 ends completed with its output', async (t) => {
 test("the command gets the caller's umask, default SIGINT and SIGQUIT, and none of the task's records open", async (t) => {
   const store = await useTestStore(t)
   const tm = await store.open()
-  // The last command of `bash -c` replaces the shell, so /proc/self is the command itself.
-  const { taskId } = await tm.spawn({
-    command: 'umask; ls -l /proc/$$/fd/ | grep -o "[0-9]* -> .*"; exec grep SigIgn /proc/self/status',
-  })
-  const [done] = await tm.wait([taskId])
-  assert.equal(done!.status, 'completed')
-  const text = (await tm.read(taskId)).text
-  const umask = process.umask().toString(8).padStart(4, '0')
-  assert.equal(text.split('\n')[0], umask)
-  const ignored = Number.parseInt(/SigIgn:\s*([0-9a-f]+)/.exec(text)![1]!, 16)
-  assert.equal(ignored & 0b110, 0, `SIGINT and SIGQUIT are not ignored (SigIgn ${ignored.toString(16)})`)
-  assert.ok(!text.includes(store.home), `no descriptor of the command points into the store:\n${text}`)
-  assert.match(text, /^0 -> \/dev\/null$/m)
+  for (const stdin of [false, true]) {
+    // The last command of `bash -c` replaces the shell, so /proc/self is the command itself.
+    const { taskId } = await tm.spawn({
+      command: 'umask; ls -l /proc/$$/fd/ | grep -o "[0-9]* -> .*"; exec grep SigIgn /proc/self/status',
+      stdin,
+    })
+    const [done] = await tm.wait([taskId])
+    assert.equal(done!.status, 'completed')
+    const text = (await tm.read(taskId)).text
+    const umask = process.umask().toString(8).padStart(4, '0')
+    assert.equal(text.split('\n')[0], umask)
+    const ignored = Number.parseInt(/SigIgn:\s*([0-9a-f]+)/.exec(text)![1]!, 16)
+    assert.equal(
+      ignored & 0b110,
+      0,
+      `SIGINT and SIGQUIT are not ignored (stdin ${stdin}, SigIgn ${ignored.toString(16)})`,
+    )
+    const others = text.split('\n').filter((line) => / -> /.test(line) && !line.startsWith('0 -> '))
+    assert.ok(
+      !others.join('\n').includes(store.home),
+      `no descriptor but stdin points into the store:\n${text}`,
+    )
+    // Stdin is /dev/null, or the task's FIFO.
+    assert.match(text, stdin ? /^0 -> .*\/stdin$/m : /^0 -> \/dev\/null$/m)
+  }
 })
 
 test('a command that exits 7 ends failed with exit code 7', async (t) => {

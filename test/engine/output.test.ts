@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
+import { waitForOutput } from '../helpers/output.js'
+import { findTaskProcesses } from '../helpers/pids.js'
 import { taskDirOf, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 
@@ -97,3 +99,39 @@ test('the disk cap holds while a flooding task runs: 200 MiB written, a few MiB 
   assert.ok(record.outputBytes > 40 * cap)
   assert.ok(record.droppedBytes > 30 * cap)
 })
+
+test('a relay too slow to drain at once (a busy machine) still gets the last output into the completion', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  const gate = path.join(store.scratch, 'gate')
+  const { taskId, pid } = await tm.spawn({
+    command: `echo begin; while [ ! -e ${gate} ]; do sleep 0.01; done; echo last words`,
+  })
+  await waitForOutput(tm, taskId, /begin/)
+  // Freeze the relay and its dd, as a CPU too busy to run them would: the last words wait in the
+  // pipe after the command has exited.
+  const relay = findTaskProcesses([taskId]).filter((p) => p !== pid && isPlumbing(p))
+  assert.ok(relay.length >= 2, `the relay and its dd: ${relay}`)
+  for (const p of relay) process.kill(p, 'SIGSTOP')
+  fs.writeFileSync(gate, '')
+  const exitFile = path.join(taskDirOf(store.home, taskId), 'exit')
+  await pollUntil(
+    () => (fs.existsSync(exitFile) ? fs.readFileSync(exitFile, 'utf8') : ''),
+    (text) => text === '0\n',
+    { what: 'the exit code without drained' },
+  )
+  // Three times as long as a task with a leftover holding the pipe would wait: this one waits on.
+  await new Promise((resolve) => setTimeout(resolve, 750))
+  assert.equal((await tm.status(taskId)).status, 'running')
+  for (const p of relay) process.kill(p, 'SIGCONT')
+  const [done] = await tm.wait([taskId])
+  assert.equal(done!.status, 'completed')
+  assert.equal((await tm.read(taskId)).text, 'begin\nlast words\n')
+  assert.equal(done!.leftoverProcesses, undefined)
+})
+
+/** The wrapper's relay fork (same command line as the wrapper) or a tool it runs (`dd`). */
+function isPlumbing(pid: number): boolean {
+  const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+  return (argv[0] === '/bin/sh' && argv[2]?.startsWith('umask 077')) || argv[0] === 'dd'
+}
