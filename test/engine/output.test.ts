@@ -132,6 +132,11 @@ test('a relay too slow to drain at once (a busy machine) still gets the last out
 
 /** The wrapper's relay fork (same command line as the wrapper) or a tool it runs (`dd`). */
 function isPlumbing(pid: number): boolean {
-  const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+  let argv: string[]
+  try {
+    argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+  } catch {
+    return false // gone already: one of the command's short-lived `sleep`s
+  }
   return (argv[0] === '/bin/sh' && argv[2]?.startsWith('umask 077')) || argv[0] === 'dd'
 }
