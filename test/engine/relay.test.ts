@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { makeFifo, type WrapperOptions, wrapperArgs } from '../../src/proc/spawn.js'
-import { findTaskProcesses, killStoreProcesses } from '../helpers/pids.js'
+import { findTaskProcesses, killStoreProcesses, trackProcess } from '../helpers/pids.js'
 import { useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 
@@ -71,9 +71,8 @@ async function startWrapper(
         ]
   const child = spawn(file, args, { cwd: dir, env: options.env, detached: true, stdio: 'ignore' })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  t.after(() =>
-    killStoreProcesses('/nonexistent', [...(child.pid ? [child.pid] : []), ...findTaskProcesses([taskId])]),
-  )
+  const wrapper = trackProcess(child.pid)
+  t.after(() => killStoreProcesses('/nonexistent', [wrapper], [taskId]))
   return { child, dir, taskId, exited }
 }
 

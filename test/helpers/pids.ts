@@ -39,11 +39,33 @@ export function findTaskProcesses(taskIds: readonly string[]): number[] {
   return pids
 }
 
-/** Kills every process started by any task of the store, plus extra pids the test tracked. */
-export async function killStoreProcesses(home: string, extra: readonly number[] = []): Promise<void> {
-  const ids = listStoreTaskIds(home)
+/** A process a test started itself, named by pid and kernel start time. */
+export interface TrackedProcess {
+  pid: number
+  /** Undefined when it was gone before it was tracked. */
+  startTime: number | undefined
+}
+
+/**
+ * Kills every process started by any task of the store or carrying one of `taskIds`, plus the
+ * processes the test tracked. A tracked process is killed only while its start time still
+ * matches: its pid may belong to another process by now (the pid-reuse scenario hands pids out
+ * again on purpose), and that one must not be hit.
+ */
+export async function killStoreProcesses(
+  home: string,
+  extra: readonly TrackedProcess[] = [],
+  taskIds: readonly string[] = [],
+): Promise<void> {
+  const ids = [...listStoreTaskIds(home), ...taskIds]
   for (let round = 0; round < 20; round++) {
-    const pids = [...findTaskProcesses(ids), ...extra.filter(isAlive)]
+    const tracked = extra.filter(
+      (proc) => proc.startTime !== undefined && readStartTime(proc.pid) === proc.startTime,
+    )
+    const pids = [
+      ...findTaskProcesses(ids),
+      ...tracked.filter((proc) => isAlive(proc.pid)).map((proc) => proc.pid),
+    ]
     if (pids.length === 0) return
     for (const pid of pids) {
       try {
@@ -54,6 +76,22 @@ export async function killStoreProcesses(home: string, extra: readonly number[] 
     }
     await sleep(10)
   }
+}
+
+/** The kernel start time of a process (field 22 of /proc/<pid>/stat); undefined once it is gone. */
+export function readStartTime(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
+  } catch {
+    return undefined
+  }
+}
+
+/** Names a process the test just started, to kill it later only if it is still that process. */
+export function trackProcess(pid: number | undefined): TrackedProcess {
+  if (pid === undefined) throw new Error('no pid to track')
+  return { pid, startTime: readStartTime(pid) }
 }
 
 /**
@@ -71,17 +109,17 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Tracks pids a test starts itself and kills the ones still alive when the test ends. */
+/** Tracks processes a test starts itself and kills the ones still alive when the test ends. */
 export class PidTracker {
-  private readonly pids = new Set<number>()
+  private readonly processes: TrackedProcess[] = []
 
   track(pid: number | undefined): number {
-    if (pid === undefined) throw new Error('no pid to track')
-    this.pids.add(pid)
-    return pid
+    const tracked = trackProcess(pid)
+    this.processes.push(tracked)
+    return tracked.pid
   }
 
   async killAll(): Promise<void> {
-    await killStoreProcesses('/nonexistent', [...this.pids])
+    await killStoreProcesses('/nonexistent', this.processes)
   }
 }
