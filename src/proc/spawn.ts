@@ -23,11 +23,10 @@ const COMMAND_UMASK = `umask "$4"`
  * faster than that blocks on the full pipe: the kernel holds it back, so the cap holds at every
  * moment, whatever the load and whether or not a manager runs. It ignores SIGTERM so a killed
  * command's last words still reach the log; it ends when every writer has closed the pipe (a
- * `dd` that copies nothing). A step that copies less than a step tells nothing: `dd` counts each
- * short read as a record. Each
- * `dd` tells its count through a second pipe made as PIPE does (fds 8 and 9), read back with the
- * shell's own `read`, or where that cannot be, through a command substitution. A cap
- * of 0 means none (`cat`). Where holes cannot be punched it stops trimming (the manager then
+ * `dd` that copies nothing; one that copies less than a step tells nothing, since `dd` counts
+ * each short read as a record). Each `dd` tells its count through a second pipe made as PIPE
+ * does (fds 8 and 9), read back with the shell's own `read`, or where that cannot be, through a
+ * command substitution. A cap of 0 means none (`cat`). Where holes cannot be punched it stops trimming (the manager then
  * kills the task, reason `output_cap`). A write `dd` cannot make (disk full, read-only store) is
  * dropped, and the relay goes on reading so the command never blocks or dies of SIGPIPE.
  */
@@ -126,9 +125,9 @@ const STDIN_WRAPPER = [
   PIPE,
   START_RELAY,
   `exec 4<>"$7" 7<"$7"`,
-  `d=; env --default-signal=INT,QUIT true 2>/dev/null && d='env --default-signal=INT,QUIT'`,
+  `D=; env --default-signal=INT,QUIT true 2>/dev/null && D='env --default-signal=INT,QUIT'`,
   COMMAND_UMASK,
-  `$d "$0" -c "$1" <&7 >&6 2>&1 3>&- 4>&- 6>&- 7<&- &`,
+  `$D "$0" -c "$1" <&7 >&6 2>&1 3>&- 4>&- 6>&- 7<&- &`,
   `p=$! i=0`,
   'exec 7<&-',
   `wait "$p"; c=$?`,
