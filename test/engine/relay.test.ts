@@ -167,8 +167,13 @@ test('a process left holding the output keeps the relay going: the code comes at
     (text) => text.endsWith('\n'),
     { what: 'the exit code' },
   )
+  // The relay copies what is in the pipe meanwhile, but cannot see its end.
+  await pollUntil(
+    () => read(dir, 'output.log'),
+    (text) => text === 'started\n',
+    { what: 'the output to reach the log' },
+  )
   assert.equal(read(dir, 'exit'), '0\n', 'not drained while the leftover holds the pipe')
-  assert.equal(read(dir, 'output.log'), 'started\n')
   // Once the leftover goes, the relay drains and the wrapper says so.
   for (const pid of findTaskProcesses([taskId])) {
     if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep') process.kill(pid, 'SIGKILL')
