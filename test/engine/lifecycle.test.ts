@@ -129,7 +129,8 @@ test('when the shell exits but a child lives on, the record lists the leftover p
   const { taskId } = await tm.spawn({ command: 'sleep 30 & echo "LEFT $!"' })
   const [done] = await tm.wait([taskId])
   assert.equal(done!.status, 'completed')
-  const [, pid] = (await tm.read(taskId)).text.match(/LEFT (\d+)/)!
+  // The task ended from its code while the leftover holds the pipe; the relay copies on.
+  const [, pid] = await waitForOutput(tm, taskId, /LEFT (\d+)/)
   // The scan for leftovers runs right after the completion, off its path.
   const record = await pollUntil(
     () => tm.status(taskId),
