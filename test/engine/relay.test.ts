@@ -78,6 +78,15 @@ async function startWrapper(
 
 const read = (dir: string, name: string) => fs.readFileSync(path.join(dir, name), 'utf8')
 
+/** A process's name; undefined once it is gone (it may exit between the listing and the look). */
+function commOf(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()
+  } catch {
+    return undefined
+  }
+}
+
 /** Every byte reaches the log, in order, before the exit is recorded. */
 async function checkEveryByteInOrder(t: import('node:test').TestContext, pipes: Pipes): Promise<void> {
   // 2.6 MiB in one stream, then stdout and stderr taking turns a write at a time, then an end
@@ -176,7 +185,7 @@ test('a process left holding the output keeps the relay going: the code comes at
   assert.equal(read(dir, 'exit'), '0\n', 'not drained while the leftover holds the pipe')
   // Once the leftover goes, the relay drains and the wrapper says so.
   for (const pid of findTaskProcesses([taskId])) {
-    if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep') process.kill(pid, 'SIGKILL')
+    if (commOf(pid) === 'sleep') process.kill(pid, 'SIGKILL')
   }
   assert.equal(await exited, 0)
   assert.equal(read(dir, 'exit'), '0\ndrained\n')
