@@ -142,7 +142,6 @@ export function readPidInfo(paths: TaskPaths): PidInfo | undefined {
   }
 }
 
-/** The shell's exit code as the wrapper wrote it; undefined while the shell runs (file empty). */
 /** The `exit` record: the command's code, and whether its output has drained into the log. */
 export interface ExitRecord {
   code: number
@@ -160,6 +159,7 @@ export function readExitRecord(paths: TaskPaths): ExitRecord | undefined {
   return { code, drained: text.startsWith('drained\n', end + 1) }
 }
 
+/** The shell's exit code as the wrapper wrote it; undefined while the shell runs. */
 export function readExitCode(paths: TaskPaths): number | undefined {
   return readExitRecord(paths)?.code
 }

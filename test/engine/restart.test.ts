@@ -5,7 +5,7 @@ import path from 'node:path'
 import { test } from 'node:test'
 import type { Completion } from '../../src/index.js'
 import { killHard, readFirstLine, runFixture } from '../helpers/child.js'
-import { isAlive, PidTracker } from '../helpers/pids.js'
+import { isAlive, PidTracker, readStartTime } from '../helpers/pids.js'
 import { taskDirOf, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 
@@ -15,11 +15,6 @@ const taskDir = taskDirOf
 
 function readJson(file: string) {
   return JSON.parse(fs.readFileSync(file, 'utf8'))
-}
-
-function startTimeOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
 }
 
 test('a manager killed with SIGKILL leaves tasks that the next manager settles truthfully', async (t) => {
@@ -62,7 +57,9 @@ test('a manager killed with SIGKILL leaves tasks that the next manager settles t
   pids.track(unrelated.pid)
   // The stored pid now names the unrelated process, but with the old task's start time.
   fs.writeFileSync(reusedFile, JSON.stringify({ ...reusedPidInfo, pid: unrelated.pid, pgid: unrelated.pid }))
-  assert.notEqual(startTimeOf(unrelated.pid!), reusedPidInfo.start_time)
+  const unrelatedStart = readStartTime(unrelated.pid!)
+  assert.ok(unrelatedStart !== undefined, 'the unrelated process runs')
+  assert.notEqual(unrelatedStart, reusedPidInfo.start_time)
 
   const managerB = await store.open({ sessionId: SESSION })
   const completions: Array<{ completion: Completion; at: number }> = []

@@ -59,13 +59,11 @@ export async function killStoreProcesses(
 ): Promise<void> {
   const ids = [...listStoreTaskIds(home), ...taskIds]
   for (let round = 0; round < 20; round++) {
-    const tracked = extra.filter(
-      (proc) => proc.startTime !== undefined && readStartTime(proc.pid) === proc.startTime,
-    )
-    const pids = [
-      ...findTaskProcesses(ids),
-      ...tracked.filter((proc) => isAlive(proc.pid)).map((proc) => proc.pid),
-    ]
+    const tracked = extra.filter((proc) => {
+      const stat = readStat(proc.pid)
+      return stat !== undefined && stat.startTime === proc.startTime && !isDead(stat)
+    })
+    const pids = [...findTaskProcesses(ids), ...tracked.map((proc) => proc.pid)]
     if (pids.length === 0) return
     for (const pid of pids) {
       try {
@@ -78,14 +76,26 @@ export async function killStoreProcesses(
   }
 }
 
-/** The kernel start time of a process (field 22 of /proc/<pid>/stat); undefined once it is gone. */
-export function readStartTime(pid: number): number | undefined {
+/** The fields of /proc/<pid>/stat that tests look at; undefined once the process is gone. */
+function readStat(pid: number): { state: string; threads: number; startTime: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
+    // Field 3 of proc(5) first: state 3, num_threads 20, starttime 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { state: fields[0]!, threads: Number(fields[17]), startTime: Number(fields[19]) }
   } catch {
     return undefined
   }
+}
+
+/** Dead, or a zombie whose threads have all exited (a threaded leader shows Z while they still exit). */
+function isDead(stat: { state: string; threads: number }): boolean {
+  return stat.state === 'X' || (stat.state === 'Z' && stat.threads <= 1)
+}
+
+/** The kernel start time of a process (field 22 of /proc/<pid>/stat); undefined once it is gone. */
+export function readStartTime(pid: number): number | undefined {
+  return readStat(pid)?.startTime
 }
 
 /** Names a process the test just started, to kill it later only if it is still that process. */
@@ -99,14 +109,8 @@ export function trackProcess(pid: number | undefined): TrackedProcess {
  * process's leader shows Z while its other threads still exit and still hold its sockets).
  */
 export function isAlive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const [state, threads] = [fields[0], Number(fields[17])]
-    return !(state === 'X' || (state === 'Z' && threads <= 1))
-  } catch {
-    return false
-  }
+  const stat = readStat(pid)
+  return stat !== undefined && !isDead(stat)
 }
 
 /** Tracks processes a test starts itself and kills the ones still alive when the test ends. */
