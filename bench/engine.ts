@@ -81,15 +81,7 @@ export async function benchEngine(runs: number): Promise<Row[]> {
     })
     const floor = await measureFloor(runs, mark)
     const tm = await openTaskManager({ home, sessionId: 'bench', backgroundGc: false, maxRunning: 2000 })
-    const spawnMs: number[] = []
-    const completionMs: number[] = []
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now()
-      const record = await tm.spawn({ command: `date +%s%N > ${mark}` })
-      spawnMs.push(performance.now() - t0)
-      const noticedAt = await nextCompletion(tm, record.taskId)
-      completionMs.push(noticedAt - readMark(mark))
-    }
+    const { spawnMs, completionMs } = await measureSpawns(tm, runs, mark)
     rows.push(row('spawn → reply (library)', 'ms', summarize(spawnMs), floor.spawn, '≤ 2× floor', 2))
     rows.push(
       row(
@@ -170,6 +162,27 @@ export async function benchEngine(runs: number): Promise<Row[]> {
   return rows
 }
 
+/**
+ * Spawns tasks one at a time, each printing the time of its shell's last act to `mark`: the time
+ * to each spawn's reply, and from each exit to its completion event.
+ */
+async function measureSpawns(
+  tm: TaskManager,
+  runs: number,
+  mark: string,
+): Promise<{ spawnMs: number[]; completionMs: number[] }> {
+  const spawnMs: number[] = []
+  const completionMs: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    const record = await tm.spawn({ command: `date +%s%N > ${mark}` })
+    spawnMs.push(performance.now() - t0)
+    const noticedAt = await nextCompletion(tm, record.taskId)
+    completionMs.push(noticedAt - readMark(mark))
+  }
+  return { spawnMs, completionMs }
+}
+
 /** Spawns `count` tasks one after the other; the time until the last reply. */
 async function measureBurst(tm: TaskManager, count: number): Promise<number> {
   const t0 = performance.now()
@@ -208,13 +221,7 @@ async function benchOnTmpfs(runs: number, burst: number, spawnFloor: Summary): P
       backgroundGc: false,
       maxRunning: 2000,
     })
-    const spawnMs: number[] = []
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now()
-      const { taskId } = await tm.spawn({ command: 'true' })
-      spawnMs.push(performance.now() - t0)
-      await tm.wait([taskId])
-    }
+    const { spawnMs } = await measureSpawns(tm, runs, path.join(home, 'mark'))
     const rows = [
       row(
         'spawn → reply, store in /dev/shm',
