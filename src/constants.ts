@@ -7,6 +7,19 @@ export const SCHEMA_VERSION = 1
 /** Largest command accepted, in bytes (SPEC §4). */
 export const MAX_COMMAND_BYTES = 256 * 1024
 
+/**
+ * Longest single argument or environment string Linux passes to a new program, its NUL
+ * included (MAX_ARG_STRLEN, 32 pages): longer ones make exec fail with E2BIG.
+ */
+export const MAX_ARG_BYTES = 128 * 1024
+
+/**
+ * Longest command handed to the shell as its `-c` argument; a longer one is written to the task's
+ * `command.sh` and sourced from there (it would not fit an argument, and the arguments and
+ * environment of a program share one limit, about 2 MiB here).
+ */
+export const INLINE_COMMAND_MAX_BYTES = 64 * 1024
+
 /** Default deadline of a task: 30 minutes (SPEC §4). */
 export const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000
 

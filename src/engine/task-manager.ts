@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_RUNNING,
   DEFAULT_OUTPUT_CAP_BYTES,
   GC_INTERVAL_MS,
+  INLINE_COMMAND_MAX_BYTES,
   LIVENESS_SWEEP_MS,
   MAX_LEFTOVER_PROCESSES,
   RETENTION_DELIVERED_MS,
@@ -18,7 +19,7 @@ import { BgbashError, storageError } from '../errors.js'
 import { killTree } from '../proc/kill.js'
 import { isProcessAlive, pidExists, readProcStat } from '../proc/procfs.js'
 import { resolveShell } from '../proc/shell.js'
-import { makeFifo, spawnWrapper } from '../proc/spawn.js'
+import { makeFifo, sourceCommand, spawnWrapper } from '../proc/spawn.js'
 import { collectLeftovers, collectTaskProcesses, ProcessSnapshot, type TaskRoot } from '../proc/tree.js'
 import { advanceCursor } from '../store/cursors.js'
 import { exists } from '../store/fsx.js'
@@ -44,6 +45,7 @@ import {
   readPidInfo,
   readTaskMeta,
   type TaskMeta,
+  writeCommandFile,
   writeLeftovers,
   writePidInfo,
   writeTaskMeta,
@@ -281,6 +283,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   private async startTask(valid: ValidSpawn): Promise<TaskRecord> {
     const shellPath = resolveShell(valid.shell)
     this.checkRunningLimit()
+    const isLongCommand = Buffer.byteLength(valid.command) > INLINE_COMMAND_MAX_BYTES
     const { taskId, paths } = this.store.createTaskDir(this.sessionDir)
     const meta: TaskMeta = {
       schemaVersion: SCHEMA_VERSION,
@@ -301,6 +304,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     }
     try {
       writeTaskMeta(paths, meta)
+      if (isLongCommand) writeCommandFile(paths, valid.command)
       if (valid.stdin) makeFifo(paths.stdin)
     } catch (error) {
       this.store.removeTask(paths)
@@ -313,7 +317,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     try {
       child = spawnWrapper({
         shellPath,
-        command: valid.command,
+        command: isLongCommand ? sourceCommand(paths.command) : valid.command,
         cwd: valid.cwd,
         env: { ...process.env, ...valid.env, [TASK_ENV_VAR]: taskId },
         logPath: paths.output,
@@ -333,7 +337,11 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       claimDelivery(paths, this.managerName())
       throw new BgbashError(
         'spawn_failed',
-        `Could not start the command: ${reason}. Check the shell and cwd.`,
+        `Could not start the command: ${reason}. ${
+          (spawnError as NodeJS.ErrnoException)?.code === 'E2BIG'
+            ? 'Its environment is too large for one program (Linux takes about 2 MiB of arguments and environment together): pass less env.'
+            : 'Check the shell and cwd.'
+        }`,
         {
           data: { taskId },
           cause: spawnError,

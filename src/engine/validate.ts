@@ -4,6 +4,7 @@ import {
   BLOCKED_ENV_PREFIX,
   BLOCKED_ENV_VARS,
   DEFAULT_TIMEOUT_MS,
+  MAX_ARG_BYTES,
   MAX_COMMAND_BYTES,
   MAX_TIMEOUT_MS,
 } from '../constants.js'
@@ -137,6 +138,12 @@ function checkEnv(value: unknown): Record<string, string> {
     }
     if (typeof val !== 'string' || val.includes('\0')) {
       throw invalid(`Invalid env value for ${key}: use a string without NUL bytes.`)
+    }
+    const bytes = Buffer.byteLength(key) + 1 + Buffer.byteLength(val) + 1
+    if (bytes > MAX_ARG_BYTES) {
+      throw invalid(
+        `Invalid env value for ${key}: ${bytes} bytes, over the ${MAX_ARG_BYTES} Linux passes per variable. Put it in a file and read that.`,
+      )
     }
     env[key] = val
   }

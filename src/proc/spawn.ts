@@ -174,6 +174,15 @@ export function spawnWrapper(options: WrapperOptions): ChildProcess {
   })
 }
 
+/**
+ * The command that runs a command kept in a file: sourced by the chosen shell, so it runs as `-c`
+ * would run it ($0 is the shell, no positional parameters). For commands too long to be one
+ * argument of a program (Linux takes at most 128 KiB each).
+ */
+export function sourceCommand(file: string): string {
+  return `. '${file.replaceAll("'", "'\\''")}'`
+}
+
 /** Makes the FIFO a task with stdin reads from (Node has no mkfifo of its own). */
 export function makeFifo(file: string): void {
   execFileSync('mkfifo', ['-m', '600', file], { stdio: 'ignore' })

@@ -33,6 +33,8 @@ export interface TaskPaths {
   taskId: string
   dir: string
   task: string
+  /** The command, when too long to pass as an argument (INLINE_COMMAND_MAX_BYTES). */
+  command: string
   pid: string
   output: string
   exit: string
@@ -51,6 +53,7 @@ export function getTaskPaths(sessionDir: string, taskId: string): TaskPaths {
     taskId,
     dir,
     task: path.join(dir, 'task.json'),
+    command: path.join(dir, 'command.sh'),
     pid: path.join(dir, 'pid.json'),
     output: path.join(dir, 'output.log'),
     exit: path.join(dir, 'exit'),

@@ -117,6 +117,11 @@ export function readTaskMeta(paths: TaskPaths): TaskMeta | undefined {
   }
 }
 
+/** command.sh: a command too long to pass as an argument, written once before spawn. */
+export function writeCommandFile(paths: TaskPaths, command: string): void {
+  writeFileAtomic(paths.command, command)
+}
+
 export function writePidInfo(paths: TaskPaths, info: PidInfo): void {
   writeFileAtomic(
     paths.pid,

@@ -44,6 +44,12 @@ test('bad input is a typed error and leaves the store unchanged', async (t) => {
     ['huge timeout', () => tm.spawn({ command: 'true', timeoutMs: 8 * 24 * 3600 * 1000 }), 'invalid_request'],
     ['bad env name', () => tm.spawn({ command: 'true', env: { 'A=B': 'x' } }), 'invalid_request'],
     ['non-string env', () => tm.spawn({ command: 'true', env: { A: 1 as never } }), 'invalid_request'],
+    [
+      'env value over what exec passes',
+      () => tm.spawn({ command: 'true', env: { BIG: 'x'.repeat(128 * 1024) } }),
+      'invalid_request',
+      /BIG.*131077 bytes/,
+    ],
     ['missing cwd', () => tm.spawn({ command: 'true', cwd: '/nonexistent/dir' }), 'cwd_not_found'],
     ['file as cwd', () => tm.spawn({ command: 'true', cwd: '/etc/hostname' }), 'cwd_not_found'],
     ['unknown option', () => tm.spawn({ command: 'true', colour: 'red' } as never), 'invalid_request'],

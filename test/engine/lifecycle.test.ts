@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { test } from 'node:test'
+import { MAX_ARG_BYTES, MAX_COMMAND_BYTES } from '../../src/constants.js'
 import type { Completion } from '../../src/index.js'
+import { sourceCommand } from '../../src/proc/spawn.js'
 import { waitForOutput } from '../helpers/output.js'
 import { useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
@@ -20,6 +26,40 @@ test('a command that exits 0 ends completed with its output', async (t) => {
   assert.equal(typeof done!.durationMs, 'number')
   assert.equal(done!.outputBytes, 12)
   assert.equal((await tm.read(started.taskId)).text, 'hello\nworld\n')
+})
+
+test('a command too long to be one argument runs whole, up to the 256 KiB limit, as -c would run it', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  const tail = `' | wc -c; echo "$0 $#"`
+  const filler = 'x'.repeat(MAX_COMMAND_BYTES - "printf %s '".length - tail.length)
+  const long = `printf %s '${filler}${tail}`
+  assert.equal(Buffer.byteLength(long), MAX_COMMAND_BYTES)
+  assert.ok(long.length > MAX_ARG_BYTES)
+  const short = `printf %s 'xyz${tail}`
+  const ids = [(await tm.spawn({ command: long })).taskId, (await tm.spawn({ command: short })).taskId]
+  const records = await tm.wait(ids)
+  assert.deepEqual(
+    records.map((record) => [record.status, record.exitCode]),
+    [
+      ['completed', 0],
+      ['completed', 0],
+    ],
+  )
+  const [longText, shortText] = await Promise.all(ids.map(async (id) => (await tm.read(id)).text))
+  const [count, shellLine] = longText!.split('\n')
+  assert.equal(Number(count), filler.length)
+  // Sourced from its file, the long command sees the same $0 and no parameters, as under -c.
+  assert.equal(shortText, `3\n${shellLine}\n`)
+  assert.equal(records[0]!.command, long)
+})
+
+test('a command kept in a file is sourced from a path with quotes and spaces', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bgbash it's "))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'command.sh')
+  fs.writeFileSync(file, 'echo "sourced $#"')
+  assert.equal(execFileSync('/bin/sh', ['-c', sourceCommand(file)], { encoding: 'utf8' }), 'sourced 0\n')
 })
 
 test("the command gets the caller's umask, default SIGINT and SIGQUIT, and none of the task's records open", async (t) => {
