@@ -55,7 +55,7 @@ async function measureFloor(runs: number, mark: string): Promise<{ spawn: Summar
 
 /**
  * What creating one file costs on this disk right now (mkdir + a new file, as a task directory
- * needs): spawning a task creates three, so this explains much of a slow spawn reply.
+ * needs): a spawn creates two before it replies, so this explains much of a slow spawn reply.
  */
 function measureFileCreation(home: string, runs: number): Summary {
   const samples: number[] = []
@@ -208,8 +208,8 @@ async function measureBurstFloor(count: number): Promise<number> {
 
 /**
  * The same spawn measures with the store in memory (/dev/shm), where creating a file costs
- * microseconds: what is left is bgbash's own share. A spawn creates three files before it
- * replies (the task directory, task.json, pid.json) and a task six in all.
+ * microseconds: what is left is bgbash's own share. A spawn creates two files before it
+ * replies (the task directory, task.json) and a task six in all.
  */
 async function benchOnTmpfs(runs: number, burst: number, spawnFloor: Summary): Promise<Row[]> {
   if (!fs.existsSync('/dev/shm')) return []

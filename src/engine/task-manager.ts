@@ -20,7 +20,13 @@ import { killTree } from '../proc/kill.js'
 import { isProcessAlive, pidExists, readProcStat } from '../proc/procfs.js'
 import { resolveShell } from '../proc/shell.js'
 import { makeFifo, sourceCommand, spawnWrapper } from '../proc/spawn.js'
-import { collectLeftovers, collectTaskProcesses, ProcessSnapshot, type TaskRoot } from '../proc/tree.js'
+import {
+  collectLeftovers,
+  collectTaskProcesses,
+  findWrapper,
+  ProcessSnapshot,
+  type TaskRoot,
+} from '../proc/tree.js'
 import { advanceCursor } from '../store/cursors.js'
 import { exists } from '../store/fsx.js'
 import { readDiskUsage } from '../store/output-log.js'
@@ -324,6 +330,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         exitPath: paths.exit,
         droppedPath: paths.dropped,
         capBytes: this.outputCapBytes,
+        startedAt,
         stdinPath: valid.stdin ? paths.stdin : undefined,
       })
       child.on('error', (error) => this.logger.warn?.('task process error', { taskId, error: String(error) }))
@@ -355,8 +362,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       spawnedBy: process.pid,
       startedAt,
     }
-    writePidInfo(paths, pid)
-    this.watch(paths, meta, pid, child)
+    // The wrapper records its own pid (pid.json) as it starts; until then this manager knows it.
+    this.watch(paths, meta, pid, child, { deferWatch: true })
     return this.toRecord(paths, meta, pid)
   }
 
@@ -385,7 +392,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       this.watchPendingDir(taskId)
       return
     }
-    const files = this.store.readFiles(paths)
+    const files = this.readTaskFiles(paths)
     if (!files) return
     if (files.end) {
       if (files.meta.notify && !files.delivered) this.owed.add(taskId)
@@ -417,10 +424,11 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
    * if overdue or a kill was cut short, and (when `adopt`) watches it if it still runs.
    */
   private recover(files: TaskFiles, adopt: boolean): void {
-    const { paths, meta, pid, kill } = files
+    const { paths, meta, kill } = files
+    const isCreatorAlive = isCreatorRunning(meta)
+    const pid = files.pid ?? (isCreatorAlive ? undefined : this.recordFoundWrapper(paths, meta))
     const isAlive = pid ? isProcessAlive(pid.pid, pid.startTime) : false
     const exitCode = readSettledExitCode(paths, isAlive)
-    const isCreatorAlive = isCreatorRunning(meta)
     const startedAt = pid?.startedAt ?? meta.createdAt
     const isOverdue = meta.timeoutMs > 0 && Date.now() >= startedAt + meta.timeoutMs
     const plan = planRecovery({
@@ -463,11 +471,41 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     }
   }
 
+  /**
+   * Starts watching a task. With `deferWatch` (a task this manager has just spawned) the file
+   * watch starts once the current turn of the event loop is over, after the spawn's reply has
+   * gone out: the look at the task's files that follows it catches whatever happened before.
+   */
+  /**
+   * A task whose manager died before its wrapper recorded its pid (a moment after the spawn, or
+   * never where /proc could not be read): its wrapper, if it runs, is found by the task id in its
+   * environment, and recorded here so the task is adopted, not taken for a spawn cut short.
+   */
+  private recordFoundWrapper(paths: TaskPaths, meta: TaskMeta): PidInfo | undefined {
+    const wrapper = findWrapper(meta.taskId)
+    if (!wrapper) return undefined
+    const pid: PidInfo = {
+      pid: wrapper.pid,
+      pgid: wrapper.pgrp,
+      startTime: wrapper.startTime,
+      spawnedBy: meta.createdBy,
+      startedAt: meta.createdAt,
+    }
+    try {
+      writePidInfo(paths, pid)
+    } catch (error) {
+      // Watched from memory all the same; the next manager finds the wrapper again.
+      this.logger.warn?.('could not record a found wrapper', { taskId: meta.taskId, error: String(error) })
+    }
+    return pid
+  }
+
   private watch(
     paths: TaskPaths,
     meta: TaskMeta,
     pid: PidInfo | undefined,
     child: ChildProcess | undefined,
+    options: { deferWatch?: boolean } = {},
   ): void {
     if (this.watched.has(meta.taskId) || this.closed) return
     const task: Watched = {
@@ -483,18 +521,6 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       pendingEnd: undefined,
     }
     this.watched.set(meta.taskId, task)
-    task.closeWatch = watchDirectory(
-      paths.dir,
-      (name) => {
-        try {
-          this.onTaskFile(task, name)
-        } catch (error) {
-          // A store that refuses writes must not crash the manager; the sweep retries the end.
-          this.logger.warn?.('task event failed', { taskId: meta.taskId, error: String(error) })
-        }
-      },
-      (error) => this.logger.warn?.('task watch failed', { taskId: meta.taskId, error: String(error) }),
-    )
     if (child) {
       child.on('exit', (_code, signal) => {
         if (this.kills.has(meta.taskId)) task.wrapperSignal = signal
@@ -507,6 +533,25 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       })
     }
     if (pid) this.armTimers(task)
+    if (options.deferWatch) setImmediate(() => this.watchFiles(task))
+    else this.watchFiles(task)
+  }
+
+  private watchFiles(task: Watched): void {
+    if (this.watched.get(task.meta.taskId) !== task) return
+    const { taskId } = task.meta
+    task.closeWatch = watchDirectory(
+      task.paths.dir,
+      (name) => {
+        try {
+          this.onTaskFile(task, name)
+        } catch (error) {
+          // A store that refuses writes must not crash the manager; the sweep retries the end.
+          this.logger.warn?.('task event failed', { taskId, error: String(error) })
+        }
+      },
+      (error) => this.logger.warn?.('task watch failed', { taskId, error: String(error) }),
+    )
     // The exit record may have landed between the look that chose to watch and the watch itself:
     // no event will come for it. Drained: the task has ended. Code only: the log may never drain
     // (a process holds the pipe).
@@ -619,7 +664,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     // The records are read only when the process seems gone.
     if (task.pid && (isThorough ? isProcessAlive(task.pid.pid, task.pid.startTime) : pidExists(task.pid.pid)))
       return
-    const files = this.store.readFiles(task.paths)
+    const files = this.readTaskFiles(task.paths)
     if (!files) {
       this.unwatch(task)
       return
@@ -796,7 +841,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     this.completionCache.delete(taskId)
     let record = ended
     if (!record) {
-      const files = this.store.readFiles(paths)
+      const files = this.readTaskFiles(paths)
       if (!files?.end || files.delivered) return undefined
       record = this.recordOf(files)
     }
@@ -858,7 +903,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     const paths = getTaskPaths(this.sessionDir, taskId)
     let completion = this.completionCache.get(taskId)
     if (!completion) {
-      const files = this.store.readFiles(paths)
+      const files = this.readTaskFiles(paths)
       if (!files?.end || files.delivered || !files.meta.notify) return undefined
       completion = buildCompletion(this.recordOf(files), paths)
       this.completionCache.set(taskId, completion)
@@ -881,7 +926,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     const acked: string[] = []
     for (const id of taskIds.map(assertTaskId)) {
       const paths = this.store.findTask(id, [this.sessionDir])
-      const files = paths && this.store.readFiles(paths)
+      const files = paths && this.readTaskFiles(paths)
       if (!paths || !files?.end) continue
       this.owed.delete(id)
       if (files.delivered || claimDelivery(paths, this.managerName())) acked.push(id)
@@ -1063,7 +1108,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     for (const dir of dirs) {
       for (const taskId of this.store.listTaskIds(dir)) {
         const paths = this.store.findTask(taskId, [dir])
-        const files = paths && this.store.readFiles(paths)
+        const files = paths && this.readTaskFiles(paths)
         if (!files) continue
         const record = this.recordOf(this.settle(files))
         if (!wanted || wanted.has(record.status)) records.push(record)
@@ -1229,7 +1274,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
           removeIfStale(`${dir}/${taskId}`, now, options.dryRun)
           continue
         }
-        let files = this.store.readFiles(paths)
+        let files = this.readTaskFiles(paths)
         if (!files || files.meta.schemaVersion !== SCHEMA_VERSION) continue
         if (!files.end && !this.watched.has(taskId) && !options.dryRun) files = this.settle(files)
         if (!files.end) continue
@@ -1301,8 +1346,18 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     return paths
   }
 
-  private readFilesOrThrow(paths: TaskPaths): TaskFiles {
+  /**
+   * A task's records, with the pid this manager got from spawning it while the wrapper has not
+   * yet written pid.json (the first moment of its life).
+   */
+  private readTaskFiles(paths: TaskPaths): TaskFiles | undefined {
     const files = this.store.readFiles(paths)
+    if (files && !files.pid && !files.end) files.pid = this.watched.get(paths.taskId)?.pid
+    return files
+  }
+
+  private readFilesOrThrow(paths: TaskPaths): TaskFiles {
+    const files = this.readTaskFiles(paths)
     if (!files) {
       const { taskId } = paths
       throw new BgbashError('task_not_found', `Task not found: ${taskId}. It may have been removed by gc.`, {
@@ -1316,7 +1371,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   private settle(files: TaskFiles): TaskFiles {
     if (files.end || this.watched.has(files.meta.taskId)) return files
     this.recover(files, files.meta.sessionId === this.sessionId)
-    return this.store.readFiles(files.paths) ?? files
+    return this.readTaskFiles(files.paths) ?? files
   }
 
   private rootOf(taskId: string, pid: PidInfo): TaskRoot {

@@ -2,13 +2,22 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { OUTPUT_HEAD_KEEP_BYTES } from '../constants.js'
 
 /**
- * Every wrapper starts by opening the task's `exit` record itself ($3, on fd 3) and pointing its
- * own stdout and stderr at output.log ($2) under umask 077; it puts back the caller's umask ($4)
- * just before it starts the command (COMMAND_UMASK). Opening them here rather than in the manager
- * takes two file creations off the spawn reply (each one is a journal transaction: 0.04–1 ms on
- * this disk).
+ * Every wrapper starts by pointing its own stdout and stderr at output.log ($2) under umask 077,
+ * then records itself in pid.json beside the `exit` record ($3): its pid (also its process group
+ * and session), its kernel start time (read from /proc with the shell's own `read`), the manager
+ * that started it ($PPID) and when ($7). Only then does it open `exit` (on fd 3), so a wrapper
+ * whose `exit` exists has recorded its pid. It puts back the caller's umask ($4) just before it
+ * starts the command (COMMAND_UMASK). Doing this here rather than in the manager takes three
+ * file creations off the spawn reply (each one is a journal transaction: 0.1–1 ms on this disk),
+ * and a manager that dies right after the spawn leaves a task that still records its pid.
+ * pid.json is written with one write(2) of under 200 bytes: a reader sees it empty (not yet valid
+ * JSON, so absent) or whole. Where /proc cannot be read, the wrapper writes no pid.json and a
+ * later manager finds it by the task id in its environment (`TaskManager.recover`).
  */
-export const WRAPPER_PROLOGUE = `umask 077; exec >>"$2" 2>&1 3>"$3"`
+export const WRAPPER_PROLOGUE = `umask 077; exec >>"$2" 2>&1
+w() { f=$1 t=$2; shift 21; printf '{"pid":%d,"pgid":%d,"start_time":%s,"spawned_by":%d,"started_at":%s}' $$ $$ "$1" $PPID "$t" >"$f"; }
+{ read -r s </proc/$$/stat; } 2>/dev/null && w "\${3%/*}/pid.json" "$7" \${s##*) }
+exec 3>"$3"`
 
 /** The caller's umask, for the command. */
 const COMMAND_UMASK = `umask "$4"`
@@ -108,7 +117,7 @@ const WRAPPER = [
 ].join('\n')
 
 /**
- * With stdin, the wrapper installs its trap, then holds the FIFO ($7) open read-write on fd 4 so
+ * With stdin, the wrapper installs its trap, then holds the FIFO ($8) open read-write on fd 4 so
  * writers never block and the command never sees a premature end of input; SIGUSR1 closes that
  * descriptor (end of input). The FIFO is opened for reading here too (fd 7, for the command),
  * while fd 4 still holds it open: a reader opened later would block for ever once end of input
@@ -124,7 +133,7 @@ const STDIN_WRAPPER = [
   `trap 'exec 4>&-; i=1' USR1`,
   PIPE,
   START_RELAY,
-  `exec 4<>"$7" 7<"$7"`,
+  `exec 4<>"$8" 7<"$8"`,
   `D=; env --default-signal=INT,QUIT true 2>/dev/null && D='env --default-signal=INT,QUIT'`,
   COMMAND_UMASK,
   `$D "$0" -c "$1" <&7 >&6 2>&1 3>&- 4>&- 6>&- 7<&- &`,
@@ -151,6 +160,8 @@ export interface WrapperOptions {
   droppedPath: string
   /** Disk cap of the log in bytes; 0 for none. */
   capBytes: number
+  /** When the manager started the wrapper (ms since the epoch), for pid.json. */
+  startedAt: number
   /** Path of the stdin FIFO, when the task reads stdin. */
   stdinPath?: string
 }
@@ -159,7 +170,7 @@ export interface WrapperOptions {
 export function wrapperArgs(options: WrapperOptions): string[] {
   const args = ['-c', options.stdinPath ? STDIN_WRAPPER : WRAPPER, options.shellPath, options.command]
   args.push(options.logPath, options.exitPath, CALLER_UMASK, String(options.capBytes))
-  args.push(options.droppedPath)
+  args.push(options.droppedPath, String(options.startedAt))
   if (options.stdinPath) args.push(options.stdinPath)
   return args
 }

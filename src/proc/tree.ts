@@ -69,6 +69,16 @@ export class ProcessSnapshot {
   }
 }
 
+/**
+ * The wrapper of a task that has not recorded its pid: the live session leader carrying the
+ * task's id (every wrapper starts a session of its own). Undefined when there is none.
+ */
+export function findWrapper(taskId: string, snapshot = ProcessSnapshot.shared()): ProcStat | undefined {
+  return snapshot.stats.find(
+    (stat) => stat.session === stat.pid && !isDeadStat(stat) && snapshot.getTaskId(stat.pid) === taskId,
+  )
+}
+
 /** Task ids found in processes' environments, by `pid:startTime`, shared by every snapshot. */
 const taskIdCache = new Map<string, string | undefined>()
 

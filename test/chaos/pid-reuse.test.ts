@@ -5,15 +5,11 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { killHard, readFirstLine, runFixture } from '../helpers/child.js'
 import { findTaskProcesses, isAlive, PidTracker } from '../helpers/pids.js'
-import { taskDirOf, useTestStore } from '../helpers/store.js'
+import { readPidRecord, taskDirOf, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 import { bySize, Scenario } from './chaos.js'
 
 const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid'
-
-function readJson(file: string) {
-  return JSON.parse(fs.readFileSync(file, 'utf8'))
-}
 
 function procState(pid: number): string | undefined {
   try {
@@ -61,6 +57,8 @@ test('a stored task whose pid now belongs to an unrelated process is lost, and t
       const first = await store.open()
       const { taskId, pid } = await first.spawn({ command: 'sleep 60' })
       await first.close()
+      // Its wrapper has recorded itself: a task killed before that would be a spawn cut short.
+      await readPidRecord(taskDirOf(store.home, taskId))
       const group = findTaskProcesses([taskId])
       process.kill(-pid!, 'SIGKILL')
       // Every process of the group gone from /proc (reaped), so the kernel may hand the pid out again.
@@ -74,7 +72,8 @@ test('a stored task whose pid now belongs to an unrelated process is lost, and t
       if (isReal) realReuses++
       else {
         // The kernel would not hand out this pid: point the record at the unrelated process instead.
-        fs.writeFileSync(pidFile, JSON.stringify({ ...readJson(pidFile), pid: child.pid, pgid: child.pid }))
+        const recorded = await readPidRecord(taskDirOf(store.home, taskId))
+        fs.writeFileSync(pidFile, JSON.stringify({ ...recorded, pid: child.pid, pgid: child.pid }))
       }
       const second = await store.open()
       const record = await second.status(taskId)
@@ -104,7 +103,7 @@ test('a task whose process is a zombie (its manager stopped, so nobody reaps it)
       t.after(() => killHard(manager))
       const { taskIds } = JSON.parse(await readFirstLine(manager)) as { taskIds: string[] }
       const taskId = taskIds[0]!
-      const pid = readJson(path.join(taskDirOf(store.home, taskId), 'pid.json')).pid as number
+      const { pid } = await readPidRecord(taskDirOf(store.home, taskId))
       // The manager (the wrapper's parent) is stopped: when the wrapper dies nobody reaps it.
       process.kill(manager.pid!, 'SIGSTOP')
       process.kill(-pid, 'SIGKILL')

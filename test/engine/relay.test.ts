@@ -51,6 +51,7 @@ async function startWrapper(
     exitPath: path.join(dir, 'exit'),
     droppedPath: path.join(dir, 'dropped.json'),
     capBytes,
+    startedAt: Date.now(),
     stdinPath: stdin ? path.join(dir, 'stdin') : undefined,
   }
   if (options.stdinPath) makeFifo(options.stdinPath)
@@ -103,7 +104,9 @@ async function checkEveryByteInOrder(t: import('node:test').TestContext, pipes: 
     'tail',
   ].join('')
   assert.ok(read(dir, 'output.log') === expected, 'the log is exactly what was written')
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['exit', 'output.log'], 'no FIFO or temp file left')
+  // Where /proc is hidden the wrapper cannot read its start time, so it records no pid.json.
+  const records = pipes === 'here-document' ? ['exit', 'output.log', 'pid.json'] : ['exit', 'output.log']
+  assert.deepEqual(fs.readdirSync(dir).sort(), records, 'no FIFO or temp file left')
 }
 
 /** A yes flood stays under its cap on disk at every sample, with no manager running. */
@@ -140,6 +143,29 @@ async function checkFloodUnderCap(
 
 test('every byte the command writes reaches the log, in order, before the exit code is written', (t) =>
   checkEveryByteInOrder(t, 'here-document'))
+
+test('the wrapper records its pid, start time, starter and start in pid.json before it opens exit', async (t) => {
+  const before = Date.now()
+  const { child, dir } = await startWrapper(t, 'sleep 30')
+  const after = Date.now()
+  await pollUntil(
+    () => fs.existsSync(path.join(dir, 'exit')),
+    (found) => found,
+    { what: 'the wrapper to open exit' },
+  )
+  const record = JSON.parse(read(dir, 'pid.json'))
+  const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'latin1')
+  assert.deepEqual(Object.keys(record), ['pid', 'pgid', 'start_time', 'spawned_by', 'started_at'])
+  assert.equal(record.pid, child.pid)
+  assert.equal(record.pgid, child.pid)
+  assert.equal(record.start_time, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]))
+  assert.equal(record.spawned_by, process.pid)
+  assert.ok(
+    record.started_at >= before && record.started_at <= after,
+    'started_at is what the starter passed',
+  )
+  assert.equal((fs.statSync(path.join(dir, 'pid.json')).mode & 0o777).toString(8), '600')
+})
 
 test('with no manager running, a yes flood stays under its 5 MiB cap on disk at every sample', (t) =>
   checkFloodUnderCap(t, 'here-document', 150))

@@ -6,16 +6,12 @@ import { test } from 'node:test'
 import type { Completion } from '../../src/index.js'
 import { killHard, readFirstLine, runFixture } from '../helpers/child.js'
 import { isAlive, PidTracker, readStartTime } from '../helpers/pids.js'
-import { taskDirOf, useTestStore } from '../helpers/store.js'
+import { readPidRecord, taskDirOf, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 
 const SESSION = 'restart-session'
 
 const taskDir = taskDirOf
-
-function readJson(file: string) {
-  return JSON.parse(fs.readFileSync(file, 'utf8'))
-}
 
 test('a manager killed with SIGKILL leaves tasks that the next manager settles truthfully', async (t) => {
   const store = await useTestStore(t)
@@ -43,7 +39,7 @@ test('a manager killed with SIGKILL leaves tasks that the next manager settles t
       what: 'task a to write its exit code, its output drained',
     },
   )
-  const killedPid = readJson(path.join(taskDir(store.home, killed), 'pid.json')).pid as number
+  const { pid: killedPid } = await readPidRecord(taskDir(store.home, killed))
   process.kill(-killedPid, 'SIGKILL')
   await pollUntil(
     () => isAlive(killedPid),
@@ -51,7 +47,7 @@ test('a manager killed with SIGKILL leaves tasks that the next manager settles t
     { what: 'task c to die' },
   )
   const reusedFile = path.join(taskDir(store.home, reused), 'pid.json')
-  const reusedPidInfo = readJson(reusedFile)
+  const reusedPidInfo = await readPidRecord(taskDir(store.home, reused))
   process.kill(-reusedPidInfo.pid, 'SIGKILL')
   const unrelated = spawn('sleep', ['60'], { stdio: 'ignore' })
   pids.track(unrelated.pid)
@@ -90,4 +86,30 @@ test('a manager killed with SIGKILL leaves tasks that the next manager settles t
   const notice = completions.find((entry) => entry.completion.taskId === adopted)!
   assert.ok(notice.at - exitWritten < 50, `completion ${notice.at - exitWritten} ms after exit`)
   assert.deepEqual(completions.map((entry) => entry.completion.taskId).sort(), [...taskIds].sort())
+})
+
+test('a task whose manager died before its wrapper recorded its pid is found by its id and adopted', async (t) => {
+  const store = await useTestStore(t)
+  const gate = path.join(store.scratch, 'go')
+  const command = `while [ ! -e ${gate} ]; do sleep 0.02; done; exit 4`
+  const managerA = runFixture('manager.ts', [store.home, SESSION, JSON.stringify([{ command }])])
+  t.after(() => killHard(managerA))
+  const { taskIds } = JSON.parse(await readFirstLine(managerA)) as { taskIds: string[] }
+  const taskId = taskIds[0]!
+  const dir = taskDir(store.home, taskId)
+  const recorded = await readPidRecord(dir)
+  await killHard(managerA)
+  // As if the wrapper had not yet recorded itself when its manager died.
+  fs.rmSync(path.join(dir, 'pid.json'))
+
+  const managerB = await store.open({ sessionId: SESSION })
+  const found = await managerB.status(taskId)
+  assert.equal(found.status, 'running', 'adopted, not taken for a spawn cut short')
+  assert.equal(found.pid, recorded.pid)
+  const rewritten = JSON.parse(fs.readFileSync(path.join(dir, 'pid.json'), 'utf8'))
+  assert.equal(rewritten.start_time, recorded.start_time)
+  fs.writeFileSync(gate, '')
+  const [ended] = await managerB.wait([taskId])
+  assert.equal(ended!.status, 'failed')
+  assert.equal(ended!.exitCode, 4)
 })

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { isAlive, PidTracker } from '../helpers/pids.js'
-import { snapshotTree, useTestStore } from '../helpers/store.js'
+import { readPidRecord, snapshotTree, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 
 test('a zombie counts as dead: a task whose recorded process is a zombie is lost', async (t) => {
@@ -38,7 +38,7 @@ test('a zombie counts as dead: a task whose recorded process is a zombie is lost
     taskId,
   )
   const pidFile = path.join(dir, 'pid.json')
-  const info = JSON.parse(fs.readFileSync(pidFile, 'utf8'))
+  const info = await readPidRecord(dir)
   process.kill(-info.pid, 'SIGKILL')
   fs.writeFileSync(
     pidFile,

@@ -5,6 +5,7 @@ import path from 'node:path'
 import type { TestContext } from 'node:test'
 import { openTaskManager, type TaskManager, type TaskManagerOptions } from '../../src/index.js'
 import { killStoreProcesses } from './pids.js'
+import { pollUntil } from './wait.js'
 
 export interface TestStore {
   home: string
@@ -80,4 +81,32 @@ export function taskDirOf(storeRoot: string, taskId: string): string {
     if (fs.existsSync(dir)) return dir
   }
   throw new Error(`no directory for ${taskId} in ${storeRoot}`)
+}
+
+/** A task's pid.json as its wrapper records it, a moment after it starts. */
+export interface PidRecord {
+  pid: number
+  pgid: number
+  start_time: number
+  spawned_by: number
+  started_at: number
+}
+
+/**
+ * A task's pid.json, once its wrapper has written it: the wrapper records itself as it starts,
+ * so right after a spawn the file may not be there yet.
+ */
+export function readPidRecord(taskDir: string): Promise<PidRecord> {
+  const file = path.join(taskDir, 'pid.json')
+  return pollUntil(
+    () => {
+      try {
+        return JSON.parse(fs.readFileSync(file, 'utf8')) as PidRecord
+      } catch {
+        return undefined
+      }
+    },
+    (record): record is PidRecord => record !== undefined,
+    { what: `${path.basename(taskDir)} to record its pid` },
+  ) as Promise<PidRecord>
 }
