@@ -64,7 +64,7 @@ function writeTemp(file: string, data: string, durable: boolean): string {
   } finally {
     fs.closeSync(fd)
     // The caller never learns the name of a temp file that failed (disk full): remove it here.
-    if (!isWritten) fs.rmSync(temp, { force: true })
+    if (!isWritten) removeTemp(temp)
   }
   return temp
 }
@@ -76,7 +76,7 @@ export function writeFileAtomic(file: string, data: string): void {
     temp = writeTemp(file, data, false)
     fs.renameSync(temp, file)
   } catch (error) {
-    if (temp) fs.rmSync(temp, { force: true })
+    if (temp) removeTemp(temp)
     throw storageError('write', file, error)
   }
 }
@@ -99,7 +99,19 @@ export function createFileExclusive(file: string, data: string, durable = true):
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
     throw storageError('create', file, error)
   } finally {
-    if (temp) fs.rmSync(temp, { force: true })
+    if (temp) removeTemp(temp)
+  }
+}
+
+/**
+ * Removes a temp file, best effort: one that cannot be removed is litter for gc, not a failure of
+ * the write it served (one unlink; fs.rmSync would lstat it twice first).
+ */
+function removeTemp(file: string): void {
+  try {
+    fs.unlinkSync(file)
+  } catch {
+    // Already gone, or the store refuses: nothing more to do here.
   }
 }
 
