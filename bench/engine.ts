@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { DEFAULT_OUTPUT_CAP_BYTES } from '../src/constants.js'
 import { type Completion, openTaskManager, type TaskManager } from '../src/index.js'
+import { resolveShell } from '../src/proc/shell.js'
+import { spawnWrapper } from '../src/proc/spawn.js'
 import { type Summary, summarize } from './stats.js'
 
 export interface Row {
@@ -96,16 +99,25 @@ export async function benchEngine(runs: number): Promise<Row[]> {
     )
 
     const burst = Math.min(200, runs * 4)
-    const burstFloor = measureBurstFloor(burst)
+    // Each burst waits until its processes have exited, so none runs beside the next one.
+    const burstFloor = summarize([await measureBurstFloor(burst)])
+    const wrappersOnly = summarize([await measureWrapperBurst(burst)])
     rows.push(
       row(
         `${burst} spawns back to back (total)`,
         'ms',
         summarize([await measureBurst(tm, burst)]),
-        summarize([await burstFloor]),
+        burstFloor,
         '< 600 ms for 200',
         undefined,
         burst === 200 ? 600 : undefined,
+      ),
+      row(
+        `${burst} bare wrappers back to back, no store (total)`,
+        'ms',
+        wrappersOnly,
+        burstFloor,
+        "informative: the task's own processes",
       ),
     )
     const killMs: number[] = []
@@ -204,6 +216,44 @@ async function measureBurstFloor(count: number): Promise<number> {
   const ms = performance.now() - t0
   await Promise.all(exits)
   return ms
+}
+
+/**
+ * The burst's second floor: as many bare wrappers of `true` started straight from Node, into
+ * directories made beforehand: no store records, no validation, no watching. What a task's own
+ * processes (the wrapper, the command's shell, the relay and its `dd`) cost on this machine,
+ * which no work of the manager's can take away.
+ */
+async function measureWrapperBurst(count: number): Promise<number> {
+  const base = tempHome()
+  try {
+    const dirs = Array.from({ length: count }, (_, i) => {
+      const dir = path.join(base, String(i))
+      fs.mkdirSync(dir)
+      return dir
+    })
+    const shellPath = resolveShell(undefined)
+    const t0 = performance.now()
+    const exits = dirs.map((dir) => {
+      const child = spawnWrapper({
+        shellPath,
+        command: 'true',
+        cwd: dir,
+        env: { ...process.env, BGBASH_TASK_ID: 'bgb-bench000' },
+        logPath: path.join(dir, 'output.log'),
+        exitPath: path.join(dir, 'exit'),
+        droppedPath: path.join(dir, 'dropped.json'),
+        capBytes: DEFAULT_OUTPUT_CAP_BYTES,
+        startedAt: Date.now(),
+      })
+      return new Promise((resolve) => child.on('exit', resolve))
+    })
+    const ms = performance.now() - t0
+    await Promise.all(exits)
+    return ms
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true })
+  }
 }
 
 /**
