@@ -19,6 +19,13 @@ w() { f=$1 t=$2; shift 21; printf '{"pid":%d,"pgid":%d,"start_time":%s,"spawned_
 { read -r s </proc/$$/stat; } 2>/dev/null && w "\${3%/*}/pid.json" "$7" \${s##*) }
 exec 3>"$3"`
 
+/**
+ * From here on the wrapper's own stdout and stderr go nowhere: what a shell reports when its job
+ * dies of a signal (`Killed`, `Terminated`; dash prints it on stdout) is not the command's output,
+ * and the record says how the task ended. The relay, started before, keeps the log as its stderr.
+ */
+const QUIET = 'exec >/dev/null 2>&1'
+
 /** The caller's umask, for the command. */
 const COMMAND_UMASK = `umask "$4"`
 
@@ -105,14 +112,18 @@ exit "$c"`
  * Runs the command with the chosen shell ($0) in the foreground, its stdout and stderr both
  * into the pipe (so in the order written), and none of the wrapper's descriptors: a foreground
  * command keeps the default handling of SIGINT and SIGQUIT, which a background one would lose.
+ * The redirections are made inside a subshell that then execs the shell (the same fork and exec
+ * as a simple command): dash applies a simple command's redirections to itself while it waits,
+ * so its report of a job killed by a signal would go down the pipe into the log.
  */
 const WRAPPER = [
   WRAPPER_PROLOGUE,
   RELAY,
   PIPE,
   START_RELAY,
+  QUIET,
   COMMAND_UMASK,
-  `"$0" -c "$1" >&6 2>&1 3>&- 6>&-; c=$?`,
+  `( exec >&6 2>&1 3>&- 6>&-; exec "$0" -c "$1" ); c=$?`,
   FINISH,
 ].join('\n')
 
@@ -133,6 +144,7 @@ const STDIN_WRAPPER = [
   `trap 'exec 4>&-; i=1' USR1`,
   PIPE,
   START_RELAY,
+  QUIET,
   `exec 4<>"$8" 7<"$8"`,
   `D=; env --default-signal=INT,QUIT true 2>/dev/null && D='env --default-signal=INT,QUIT'`,
   COMMAND_UMASK,

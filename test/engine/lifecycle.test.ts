@@ -114,6 +114,22 @@ test('a signal nobody here sent ends the task failed with that signal', async (t
   assert.equal(done!.exitCode, 137)
 })
 
+test("a command that dies of a signal leaves only its own output, not the shell's report of it", async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  const ids = await Promise.all(
+    ['KILL', 'TERM', 'SEGV'].map(async (signal) => {
+      const { taskId } = await tm.spawn({ command: `echo before; kill -${signal} $$; echo after` })
+      return taskId
+    }),
+  )
+  const records = await tm.wait(ids)
+  assert.deepEqual(
+    records.map((record) => record.signal),
+    ['SIGKILL', 'SIGTERM', 'SIGSEGV'],
+  )
+  for (const { taskId } of records) assert.equal((await tm.read(taskId)).text, 'before\n')
+})
+
 test('the completion event arrives once per task with a preview of the output', async (t) => {
   const tm = await (await useTestStore(t)).open()
   const seen: Completion[] = []
