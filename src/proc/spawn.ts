@@ -1,4 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, type StdioOptions, spawn } from 'node:child_process'
+import fs from 'node:fs'
 import { OUTPUT_HEAD_KEEP_BYTES } from '../constants.js'
 
 /**
@@ -187,14 +188,64 @@ export function wrapperArgs(options: WrapperOptions): string[] {
   return args
 }
 
-/** Starts the wrapper in a new session and process group. Throws when the OS refuses. */
+/** O_CLOEXEC as /proc/<pid>/fdinfo shows it (octal flags). */
+const O_CLOEXEC = 0o2000000
+
+/** Descriptors above this are left alone (a stdio array reaches up to the highest one). */
+const MAX_SCRUBBED_FD = 1024
+
+let inheritedFds: number[] | undefined
+
+/**
+ * The descriptors this process holds open across exec (no close-on-exec). Node and libuv open
+ * every descriptor of their own with O_CLOEXEC, so these came from whoever started this process
+ * (a harness's pipe, a parent's IPC channel): a task would hold them for as long as it runs, and
+ * whoever waits for their other end to close would wait for the task. Read once: no code in
+ * this process makes more.
+ */
+export function findInheritedFds(): number[] {
+  if (inheritedFds) return inheritedFds
+  const found: number[] = []
+  for (const name of fs.readdirSync('/proc/self/fd')) {
+    const fd = Number(name)
+    if (!Number.isInteger(fd) || fd < 3 || fd >= MAX_SCRUBBED_FD) continue
+    let info: string
+    try {
+      info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1')
+    } catch {
+      continue // the listing's own descriptor, gone already
+    }
+    const flags = /^flags:\s*([0-7]+)/m.exec(info)?.[1]
+    if (flags !== undefined && (Number.parseInt(flags, 8) & O_CLOEXEC) === 0) found.push(fd)
+  }
+  inheritedFds = found
+  return found
+}
+
+/**
+ * Starts the wrapper in a new session and process group, with stdin, stdout and stderr on
+ * /dev/null and every inherited descriptor (findInheritedFds) pointed at /dev/null too, so the
+ * task holds none of them. Throws when the OS refuses.
+ */
 export function spawnWrapper(options: WrapperOptions): ChildProcess {
-  return spawn('/bin/sh', wrapperArgs(options), {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    stdio: 'ignore',
-  })
+  const inherited = findInheritedFds()
+  const devNull = inherited.length > 0 ? fs.openSync('/dev/null', 'r') : undefined
+  try {
+    // No holes: Node reads the array in order, so a hole would move the entries after it down.
+    const stdio: StdioOptions = Array.from(
+      { length: Math.max(3, ...inherited.map((fd) => fd + 1)) },
+      () => 'ignore',
+    )
+    for (const fd of inherited) stdio[fd] = devNull
+    return spawn('/bin/sh', wrapperArgs(options), {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio,
+    })
+  } finally {
+    if (devNull !== undefined) fs.closeSync(devNull)
+  }
 }
 
 /**
