@@ -472,11 +472,6 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   }
 
   /**
-   * Starts watching a task. With `deferWatch` (a task this manager has just spawned) the file
-   * watch starts once the current turn of the event loop is over, after the spawn's reply has
-   * gone out: the look at the task's files that follows it catches whatever happened before.
-   */
-  /**
    * A task whose manager died before its wrapper recorded its pid (a moment after the spawn, or
    * never where /proc could not be read): its wrapper, if it runs, is found by the task id in its
    * environment, and recorded here so the task is adopted, not taken for a spawn cut short.
@@ -500,6 +495,11 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     return pid
   }
 
+  /**
+   * Starts watching a task. With `deferWatch` (a task this manager has just spawned) the file
+   * watch starts once the current turn of the event loop is over, after the spawn's reply has
+   * gone out: the look at the task's files that follows it catches whatever happened before.
+   */
   private watch(
     paths: TaskPaths,
     meta: TaskMeta,
