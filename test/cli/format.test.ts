@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import { parseDuration } from '../../src/cli/duration.js'
 import { stripAnsi, type TaskRecord } from '../../src/index.js'
 import { runInProcess } from '../helpers/cli.js'
-import { useTestStore } from '../helpers/store.js'
+import { readPidRecord, taskDirOf, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 
 const SESSION = { BGBASH_SESSION: 'test-session' }
@@ -294,6 +294,8 @@ test('ls --watch off a terminal prints a new plain table only when something cha
   const store = await useTestStore(t)
   const tm = await store.open()
   const task = await tm.spawn({ command: 'read line; exit 0', stdin: true })
+  // Another manager (the CLI's) sees the task `starting` until its wrapper has recorded its pid.
+  await readPidRecord(taskDirOf(store.home, task.taskId))
   const interrupt = new AbortController()
   let stdout = ''
   const watching = runInProcess(['ls', '--watch'], {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { BGBASH_BIN } from '../helpers/cli.js'
-import { useTestStore } from '../helpers/store.js'
+import { readPidRecord, taskDirOf, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 
 /** A private tmux server: what a person sees is read back with capture-pane. */
@@ -82,6 +82,8 @@ test('a person in a real terminal: ls --watch redraws live until Ctrl-C, wait sp
     stdin: true,
     description: 'dev server',
   })
+  // Another manager (the CLI's) sees the task `starting` until its wrapper has recorded its pid.
+  await readPidRecord(taskDirOf(store.home, server.taskId))
   term.type(`${bgbash} ls --watch`)
   let screen = await term.waitForScreen(
     (s) => s.includes('Ctrl-C to quit') && s.includes(server.taskId),
