@@ -104,6 +104,32 @@ export function createFileExclusive(file: string, data: string, durable = true):
 }
 
 /**
+ * Creates a marker file exclusively: the first creator wins, later ones get false. The claim is
+ * the open itself, with no temp file to link and remove after it, so a process killed just after
+ * winning has done as little as can be since. A marker is read for its existence: a reader may
+ * find it empty for the moment between the open and the write, and it counts all the same.
+ * fsynced off the caller's path, as createFileExclusive does.
+ */
+export function createMarkerExclusive(file: string, data: string): boolean {
+  let fd: number
+  try {
+    fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, FILE_MODE)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw storageError('create', file, error)
+  }
+  try {
+    fs.writeSync(fd, data)
+  } catch {
+    // Claimed all the same: the marker exists, only its note of who and when is missing.
+  } finally {
+    fs.closeSync(fd)
+  }
+  syncInBackground(file)
+  return true
+}
+
+/**
  * Removes a temp file, best effort: one that cannot be removed is litter for gc, not a failure of
  * the write it served (one unlink; fs.rmSync would lstat it twice first).
  */

@@ -1,7 +1,14 @@
 import fs from 'node:fs'
 import { SCHEMA_VERSION } from '../constants.js'
 import type { EndReason, KillReason, LeftoverProcess, TaskRecord, TaskStatus } from '../types.js'
-import { createFileExclusive, exists, readFileIfExists, readJsonIfExists, writeFileAtomic } from './fsx.js'
+import {
+  createFileExclusive,
+  createMarkerExclusive,
+  exists,
+  readFileIfExists,
+  readJsonIfExists,
+  writeFileAtomic,
+} from './fsx.js'
 import type { TaskPaths } from './paths.js'
 
 // Wire and disk names are snake_case; this file is the one place that maps them to camelCase.
@@ -237,7 +244,7 @@ export function markPromoted(paths: TaskPaths): void {
 
 /** Claims the completion of a task: true for exactly one caller across every manager. */
 export function claimDelivery(paths: TaskPaths, by: string): boolean {
-  return createFileExclusive(paths.delivered, JSON.stringify({ at: Date.now(), by }))
+  return createMarkerExclusive(paths.delivered, JSON.stringify({ at: Date.now(), by }))
 }
 
 export function isDelivered(paths: TaskPaths): boolean {
