@@ -2,13 +2,15 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
+import { waitUntilExited } from '../helpers/pids.js'
 import { useTestStore } from '../helpers/store.js'
 
 test('a symlink planted in the store as a task directory is never followed', async (t) => {
   const store = await useTestStore(t)
   const tm = await store.open()
-  const { taskId } = await tm.spawn({ command: 'true' })
+  const { taskId, pid } = await tm.spawn({ command: 'true' })
   await tm.wait([taskId])
+  await waitUntilExited([pid!])
   // Somewhere outside the store, with what looks like task records.
   const outside = path.join(store.scratch, 'outside')
   fs.mkdirSync(outside)

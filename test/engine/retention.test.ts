@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { waitUntilExited } from '../helpers/pids.js'
 import { useTestStore } from '../helpers/store.js'
 
 const HOUR = 3600 * 1000
@@ -17,6 +18,7 @@ test('gc removes delivered tasks after 24 h, owed ones after 7 days, and never l
   // A task that ends after the take stays owed.
   const owedAgain = await tm.spawn({ command: 'true' })
   await tm.wait([owedAgain.taskId])
+  await waitUntilExited([delivered, alsoTaken, silent, owedAgain].map((task) => task.pid!))
 
   const now = Date.now()
   assert.deepEqual((await tm.gc({ now: now + 23 * HOUR })).removed, [])

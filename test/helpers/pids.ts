@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { pollUntil } from './wait.js'
 
 /** Ids of every task directory in a store. */
 export function listStoreTaskIds(home: string): string[] {
@@ -111,6 +112,18 @@ export function trackProcess(pid: number | undefined): TrackedProcess {
 export function isAlive(pid: number): boolean {
   const stat = readStat(pid)
   return stat !== undefined && !isDead(stat)
+}
+
+/**
+ * Resolves once none of these processes is alive. A task ends on `drained`, a moment before its
+ * wrapper exits, and gc keeps a task whose process still lives: wait for the wrappers first.
+ */
+export async function waitUntilExited(pids: number[]): Promise<void> {
+  await pollUntil(
+    () => pids.filter(isAlive),
+    (left) => left.length === 0,
+    { what: `processes ${pids.join(', ')} to exit` },
+  )
 }
 
 /** Tracks processes a test starts itself and kills the ones still alive when the test ends. */
