@@ -53,13 +53,12 @@ function tempPathFor(file: string): string {
   )
 }
 
-function writeTemp(file: string, data: string, durable: boolean): string {
+function writeTemp(file: string, data: string): string {
   const temp = tempPathFor(file)
   const fd = fs.openSync(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, FILE_MODE)
   let isWritten = false
   try {
     fs.writeSync(fd, data)
-    if (durable) fs.fsyncSync(fd)
     isWritten = true
   } finally {
     fs.closeSync(fd)
@@ -73,7 +72,7 @@ function writeTemp(file: string, data: string, durable: boolean): string {
 export function writeFileAtomic(file: string, data: string): void {
   let temp: string | undefined
   try {
-    temp = writeTemp(file, data, false)
+    temp = writeTemp(file, data)
     fs.renameSync(temp, file)
   } catch (error) {
     if (temp) removeTemp(temp)
@@ -91,7 +90,7 @@ export function writeFileAtomic(file: string, data: string): void {
 export function createFileExclusive(file: string, data: string, durable = true): boolean {
   let temp: string | undefined
   try {
-    temp = writeTemp(file, data, false)
+    temp = writeTemp(file, data)
     fs.linkSync(temp, file)
     if (durable) syncInBackground(file)
     return true

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { makeFifo, type WrapperOptions, wrapperArgs } from '../../src/proc/spawn.js'
-import { findTaskProcesses, killStoreProcesses, trackProcess } from '../helpers/pids.js'
+import { findTaskProcesses, killStoreProcesses, readStartTime, trackProcess } from '../helpers/pids.js'
 import { useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 
@@ -154,11 +154,10 @@ test('the wrapper records its pid, start time, starter and start in pid.json bef
     { what: 'the wrapper to open exit' },
   )
   const record = JSON.parse(read(dir, 'pid.json'))
-  const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'latin1')
   assert.deepEqual(Object.keys(record), ['pid', 'pgid', 'start_time', 'spawned_by', 'started_at'])
   assert.equal(record.pid, child.pid)
   assert.equal(record.pgid, child.pid)
-  assert.equal(record.start_time, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]))
+  assert.equal(record.start_time, readStartTime(child.pid!))
   assert.equal(record.spawned_by, process.pid)
   assert.ok(
     record.started_at >= before && record.started_at <= after,

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
-import { isAlive, PidTracker } from '../helpers/pids.js'
+import { isAlive, PidTracker, readStartTime } from '../helpers/pids.js'
 import { readPidRecord, snapshotTree, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 
@@ -20,12 +20,12 @@ test('a zombie counts as dead: a task whose recorded process is a zombie is lost
   const zombiePid = Number(
     (await new Promise<Buffer>((resolve) => parent.stdout!.once('data', resolve))).toString(),
   )
-  const state = await pollUntil(
+  await pollUntil(
     () => fs.readFileSync(`/proc/${zombiePid}/stat`, 'latin1'),
     (stat) => /\) Z /.test(stat),
     { what: 'the child to become a zombie' },
   )
-  const startTime = Number(state.slice(state.lastIndexOf(')') + 2).split(' ')[19])
+  const startTime = readStartTime(zombiePid)
   assert.equal(isAlive(zombiePid), false)
 
   const first = await store.open()
