@@ -1,7 +1,8 @@
 // The public library API of bgbash. Faces (MCP, NDJSON, CLI) use only what is exported here.
-export { getDefaultSessionId, openTaskManager } from './engine/open.js'
+export { getDefaultSessionId, openTaskManager, resolveProject } from './engine/open.js'
 export { TIMEOUT_EXIT_CODE } from './engine/outcome.js'
 export { MAX_WATCHES_PER_TASK, type OutputWatchEvent } from './engine/output-watches.js'
+export { findProjectRoot } from './engine/project.js'
 export {
   DEFAULT_READY_TIMEOUT_MS,
   type ReadyReason,
@@ -35,6 +36,7 @@ export {
   stripAnsi,
   type ViewOptions,
 } from './output/index.js'
+export { findClientProcess } from './proc/client.js'
 export { getTaskDir, isTaskId, resolveStoreRoot } from './store/paths.js'
 export {
   type Completion,

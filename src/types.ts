@@ -51,7 +51,12 @@ export interface LeftoverProcess {
 /** What bgbash knows about one task. Times are epoch ms. */
 export interface TaskRecord {
   taskId: string
+  /** The owner: the only one owed the completion. */
   sessionId: string
+  /** The project the task belongs to; null for a task written by the previous store layout. */
+  projectRoot: string | null
+  /** The task's log: stdout and stderr together, as written (bytes dropped by the disk cap are a hole). */
+  outputPath: string
   command: string
   cwd: string
   shell: string
@@ -96,6 +101,11 @@ export interface Completion {
   durationMs: number | null
   outputPreview: string
   outputTruncated: boolean
+  /**
+   * The task was started by this client's previous manager (a server that has since exited) and
+   * its completion passed here (see docs/architecture.md, Ownership).
+   */
+  inherited?: boolean
 }
 
 /** Raised every reminder interval for a task that is still running. */

@@ -1,10 +1,7 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import pc from 'picocolors'
 import {
   BgbashError,
-  getDefaultSessionId,
-  listSessionIds,
   openTaskManager,
   resolveStoreRoot,
   type TaskManager,
@@ -17,16 +14,28 @@ import { UsageError } from './usage-error.js'
 export interface GlobalOptions {
   home?: string
   session?: string
+  project?: string
   json?: boolean
 }
 
 export type Colors = ReturnType<typeof pc.createColors>
 
-/** What a command needs: the store, its session, colours, and how to write. */
+/**
+ * The owner of what a person starts at the CLI. A person's task is never owed to an agent; it
+ * is marked delivered when the person watched it end (`run --wait`, `wait`, `logs -f`).
+ */
+export const PERSON_SESSION = 'person'
+
+/** What a command needs: the store, its owner and project, colours, and how to write. */
 export interface CliContext {
   io: CliIo
   home: string
+  /** The owner: `--session`, else `$BGBASH_SESSION`, else the person (PERSON_SESSION). */
   sessionId: string
+  /** An owner was named (`--session` or `$BGBASH_SESSION`): `ls` then lists that owner's tasks. */
+  hasExplicitSession: boolean
+  /** `--project`; else the engine finds the project from the cwd (its git root, else the cwd). */
+  projectRoot: string | undefined
   json: boolean
   color: Colors
   isTty: boolean
@@ -39,10 +48,15 @@ export function createContext(io: CliIo, options: GlobalOptions): CliContext {
   const isTty = io.stdout.isTTY === true && !json
   // https://no-color.org: any non-empty NO_COLOR turns colour off.
   const useColor = isTty && !io.env.NO_COLOR
+  if (options.session === '') throw new UsageError('Invalid --session: it is empty. Pass a session id.')
+  if (options.project === '') throw new UsageError('Invalid --project: it is empty. Pass a directory.')
+  const explicit = options.session ?? (io.env.BGBASH_SESSION || undefined)
   return {
     io,
     home,
-    sessionId: resolveSessionId(io, home, options.session),
+    sessionId: explicit ?? PERSON_SESSION,
+    hasExplicitSession: explicit !== undefined,
+    projectRoot: options.project === undefined ? undefined : path.resolve(io.cwd, options.project),
     json,
     color: pc.createColors(useColor),
     isTty,
@@ -50,13 +64,22 @@ export function createContext(io: CliIo, options: GlobalOptions): CliContext {
   }
 }
 
-/** Opens a manager on the context's session, runs `body`, closes it (tasks keep running). */
-export async function withManager<T>(ctx: CliContext, body: (tm: TaskManager) => Promise<T>): Promise<T> {
+/**
+ * Opens a manager for the command, runs `body`, closes it (tasks keep running). A command that
+ * only looks opens it `readOnly`: it writes nothing, and creates no directory in the store.
+ */
+export async function withManager<T>(
+  ctx: CliContext,
+  body: (tm: TaskManager) => Promise<T>,
+  options: { readOnly?: boolean } = {},
+): Promise<T> {
   const tm = await openTaskManager({
     home: ctx.home,
     sessionId: ctx.sessionId,
-    projectRoot: ctx.io.cwd,
+    projectRoot: ctx.projectRoot,
+    cwd: ctx.io.cwd,
     backgroundGc: false,
+    readOnly: options.readOnly === true,
   })
   try {
     return await body(tm)
@@ -66,49 +89,8 @@ export async function withManager<T>(ctx: CliContext, body: (tm: TaskManager) =>
 }
 
 /**
- * The session a command works on: `--session`, else `$BGBASH_SESSION`, else the project of the
- * current directory — the deepest enclosing directory that already has a session in the store (so
- * a person in a subdirectory sees the tasks of the agent working at the project root), else the
- * enclosing git repository, else the directory itself.
- */
-export function resolveSessionId(io: CliIo, home: string, explicit: string | undefined): string {
-  if (explicit !== undefined) {
-    if (explicit === '') throw new UsageError('Invalid --session: it is empty. Pass a session id.')
-    return explicit
-  }
-  if (io.env.BGBASH_SESSION) return io.env.BGBASH_SESSION
-  const cwd = realpathOr(io.cwd)
-  const ancestors = listAncestors(cwd)
-  const known = new Set(listSessionIds({ home }))
-  const withSession = ancestors.find((dir) => known.has(getDefaultSessionId(dir)))
-  if (withSession) return getDefaultSessionId(withSession)
-  const gitRoot = ancestors.find((dir) => fs.existsSync(path.join(dir, '.git')))
-  return getDefaultSessionId(gitRoot ?? cwd)
-}
-
-/** The directory and its parents, deepest first. */
-function listAncestors(dir: string): string[] {
-  const out = [dir]
-  let current = dir
-  while (path.dirname(current) !== current) {
-    current = path.dirname(current)
-    out.push(current)
-  }
-  return out
-}
-
-function realpathOr(dir: string): string {
-  try {
-    return fs.realpathSync(dir)
-  } catch {
-    // A cwd that vanished: the session id is still derived from the path the shell reports.
-    return path.resolve(dir)
-  }
-}
-
-/**
  * Turns what a person typed into task ids: a full id, or a unique prefix of one (`bgb-1a`, or just
- * `1a`), looked up among this session's tasks (every session's with `all`).
+ * `1a`), looked up among this project's tasks (every project's with `all`).
  */
 export async function resolveTaskIds(tm: TaskManager, inputs: string[], all: boolean): Promise<string[]> {
   let records: TaskRecord[] | undefined
@@ -124,7 +106,7 @@ export async function resolveTaskIds(tm: TaskManager, inputs: string[], all: boo
         `Invalid task id: ${JSON.stringify(input)}. Task ids look like bgb-1a2b3c4d; a unique prefix such as 1a2b works too.`,
       )
     }
-    records ??= await tm.list({ allSessions: all })
+    records ??= await tm.list({ scope: all ? 'all' : 'project' })
     const prefix = wanted.startsWith('bgb-') ? wanted : `bgb-${wanted}`
     const matches = records.filter((record) => record.taskId.startsWith(prefix))
     if (matches.length === 1 && matches[0]) {
@@ -134,7 +116,7 @@ export async function resolveTaskIds(tm: TaskManager, inputs: string[], all: boo
     if (matches.length === 0) {
       throw new BgbashError(
         'task_not_found',
-        `No task matches ${JSON.stringify(input)}${all ? '' : ' in this session'}. Run bgbash ls${all ? '' : ' --all'} to see the tasks.`,
+        `No task matches ${JSON.stringify(input)}${all ? '' : ' in this project'}. Run bgbash ls${all ? '' : ' --all'} to see the tasks.`,
       )
     }
     throw new UsageError(

@@ -38,7 +38,7 @@ export async function followLog(
     if (!window.eof) continue
     if (isTerminal(window.status)) {
       // The status was read after the bytes: one more read catches what landed in between.
-      if (sawEnd && window.text === '') return tm.status(taskId, { allSessions: true })
+      if (sawEnd && window.text === '') return markWatched(tm, await tm.status(taskId, { allSessions: true }))
       sawEnd = true
       continue
     }
@@ -139,4 +139,13 @@ export async function printFollow(
   if (rest !== '' && !ctx.json) ctx.io.stdout.write(rest)
   if (ended && ctx.json) emit({ event: 'end', task: ended })
   return ended
+}
+
+/**
+ * The person watched this task end: its completion is not owed any more. Only the CLI owner's
+ * own tasks are marked (an agent's task stays owed to the agent: `ackCompletions` skips it).
+ */
+export async function markWatched(tm: TaskManager, record: TaskRecord): Promise<TaskRecord> {
+  if (isTerminal(record.status) && !record.delivered) await tm.ackCompletions([record.taskId])
+  return record
 }

@@ -21,16 +21,18 @@ Examples:
   $ bgbash run -- npm run dev                 start a dev server in the background, print its id
   $ bgbash run --wait --timeout 5m -- npm test   run and stream it; exit with its code (124 on timeout)
   $ bgbash run --ready-when port:3000 -- npm run dev   return once port 3000 accepts connections
-  $ bgbash ls                                 this project's tasks: status, time, exit, CPU, memory
-  $ bgbash ls --all --status failed --json    every session's failed tasks as JSON
+  $ bgbash ls                                 this project's tasks (yours and the agents'): status, time, exit, CPU, memory
+  $ bgbash ls --all --status failed --json    every project's failed tasks as JSON
   $ bgbash logs -f 1a2b                       follow a task's output (a unique id prefix is enough)
   $ bgbash logs bgb-1a2b3c4d -n 50 --grep ERR the ERR lines among the last 50
   $ bgbash wait 1a2b --until "listening on" --timeout 30s
   $ bgbash kill 1a2b --dry-run                the processes a kill would signal
   $ bgbash gc --older-than 24h
 
-Tasks belong to a session: --session, else $BGBASH_SESSION, else the project of the current
-directory (the agent's MCP server uses the same), so a person sees what the agent started.
+Tasks belong to a project: the git repository of the current directory (else the directory), or
+--project. You see every task of the project, the agents' too, and may read, wait for and kill any
+of them; a task you start is yours, and an agent is never told of its end.
+ls, show, logs, wait, kill --dry-run and gc --dry-run only read: they write nothing to the store.
 Durations: 500ms, 30s, 5m, 2h. Store: --home, else $BGBASH_HOME, else ~/.local/state/bgbash.
 `
 
@@ -57,7 +59,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       .command(name)
       .description(description)
       .option('--json', 'print one JSON document and nothing else')
-      .option('--session <id>', 'session owning the tasks (default: the project of the current directory)')
+      .option(
+        '--session <id>',
+        'owner of the tasks started (default $BGBASH_SESSION, else you); ls: only its tasks',
+      )
+      .option(
+        '--project <dir>',
+        'the project (default: the git repository of the current directory, else it)',
+      )
       .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
   const act =
     <A extends unknown[]>(body: (ctx: CliContext, ...args: A) => Promise<number>) =>
@@ -86,13 +95,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .passThroughOptions()
     .action(act((ctx, words: string[], options: RunOptions) => runRun(ctx, words, options)))
   taskCommand('ls', 'list tasks: id, status, time, exit code, CPU and memory, command')
-    .option('-a, --all', 'every session, not just this project’s')
+    .option('-a, --all', 'every project’s tasks, not just this one’s')
+    .option('-m, --mine', 'only the tasks you started here (not the agents’)')
     .option('--status <status>', 'only these statuses, comma separated (running, failed, timed_out, …)')
     .option('-w, --watch', 'redraw live until Ctrl-C')
     .action(act((ctx, options: LsOptions) => runLs(ctx, options)))
   taskCommand('show', 'one task in full: record, processes, where its log is')
     .argument('<id>', 'task id or a unique prefix of it')
-    .option('-a, --all', 'look in every session')
+    .option('-a, --all', 'look in every project')
     .action(act((ctx, id: string, options: { all?: boolean }) => runShow(ctx, id, options)))
   taskCommand('logs', 'print a task’s output (ANSI codes stripped unless --raw)')
     .argument('<id>', 'task id or a unique prefix of it')
@@ -100,24 +110,25 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('-n, --lines <N>', 'only the last N lines')
     .option('--grep <regex>', 'only lines matching this regular expression')
     .option('--raw', 'the bytes as written, escape codes included')
-    .option('-a, --all', 'look in every session')
+    .option('-a, --all', 'look in every project')
     .action(act((ctx, id: string, options: LogsOptions) => runLogs(ctx, id, options)))
   taskCommand('wait', 'wait until tasks end (or a line appears); exit with the task’s code')
     .argument('<id...>', 'task ids or unique prefixes')
     .option('--until <regex>', 'return as soon as a line of output matches (exit 0)')
     .option('--fail-on <regex>', 'return as soon as a line matches this instead (exit 1)')
     .option('--timeout <duration>', 'give up after this long (exit 124)')
-    .option('-a, --all', 'look in every session')
+    .option('-a, --all', 'look in every project')
     .action(act((ctx, ids: string[], options: WaitCommandOptions) => runWait(ctx, ids, options)))
   taskCommand('kill', 'kill tasks and their whole process trees (TERM, then KILL after the grace)')
     .argument('<id...>', 'task ids or unique prefixes')
     .option('--grace <duration>', 'time between TERM and KILL (default 2s)')
     .option('--dry-run', 'print the processes that would be signalled, signal nothing')
-    .option('-a, --all', 'look in every session')
+    .option('-a, --all', 'look in every project')
     .action(act((ctx, ids: string[], options: KillCommandOptions) => runKill(ctx, ids, options)))
   taskCommand('gc', 'remove ended tasks past their retention (24h delivered, 7d owed)')
     .option('--older-than <duration>', 'remove every ended task that finished longer ago than this')
     .option('--dry-run', 'print what would be removed')
+    .option('-a, --all', 'every project, not just this one')
     .action(act((ctx, options: GcCommandOptions) => runGc(ctx, options)))
 
   program
@@ -136,7 +147,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   program
     .command('mcp')
     .description('serve the MCP tools (bash, bash_wait, bash_output, …) on stdin/stdout')
-    .option('--session <id>', 'session owning the tasks (default $BGBASH_SESSION, else the project path)')
+    .option(
+      '--session <id>',
+      'a stable owner of the tasks (default $BGBASH_SESSION, else this server process)',
+    )
+    .option('--project <dir>', 'the project (default: the git repository of the current directory, else it)')
     .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
     .option('--long-running-ms <ms>', 'remind the agent of tasks still running this often (default 10 min)')
     .action(async (options: McpCommandOptions) => {

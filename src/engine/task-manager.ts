@@ -30,7 +30,7 @@ import {
 import { advanceCursor } from '../store/cursors.js'
 import { exists } from '../store/fsx.js'
 import { readDiskUsage } from '../store/output-log.js'
-import { assertTaskId, getTaskPaths, isTaskId, type TaskPaths } from '../store/paths.js'
+import { assertTaskId, isTaskId, type TaskPaths } from '../store/paths.js'
 import {
   buildTaskRecord,
   claimDelivery,
@@ -76,10 +76,13 @@ import { planRecovery } from '../watch/recovery.js'
 import { buildCompletion } from './completion.js'
 import { decideOutcome, type EndFacts } from './outcome.js'
 import { MAX_WATCHES_PER_TASK, type OutputWatchEvent, OutputWatches } from './output-watches.js'
+import { type Owner, type Relation, relationOf } from './ownership.js'
 import { readTask } from './read.js'
 import { checkPortFree, checkReadyOptions, waitUntilReady } from './ready.js'
+import type { ProjectScope } from './scope.js'
 import { writeStdin } from './stdin.js'
 import { type ValidSpawn, validateSpawn } from './validate.js'
+import { viewUnwatched } from './view-record.js'
 import { type WaitForOptions, type WaitForResult, type WaitTarget, waitForTasks } from './wait-for.js'
 import { type OutputWaitReason, type WaitForOutputOptions, waitForLogGrowth } from './wait-output.js'
 
@@ -87,10 +90,33 @@ import { type OutputWaitReason, type WaitForOutputOptions, waitForLogGrowth } fr
 export interface TaskManagerOptions {
   /** Store root; default `$BGBASH_HOME`, `$XDG_STATE_HOME/bgbash`, `~/.local/state/bgbash`. */
   home?: string
-  /** Owner of the tasks this manager starts and is told about; default `project:<realpath of projectRoot>`. */
+  /**
+   * Owner of the tasks this manager starts: the only one owed their completions. Default
+   * `$BGBASH_SESSION`, else `project:<project root>`.
+   */
   sessionId?: string
-  /** Default cwd of tasks; default the process's cwd. */
+  /**
+   * The project: the scope of visibility (any client of the project may read, wait for and kill
+   * its tasks) and the default cwd of tasks. Default: the git repository around the process's
+   * cwd, else that cwd (tasks then default to the cwd itself).
+   */
   projectRoot?: string
+  /**
+   * The directory the client works in: tasks' default cwd, and (without `projectRoot`) where the
+   * project is found. Default `projectRoot`, else the process's cwd.
+   */
+  cwd?: string
+  /**
+   * Make this manager process its own owner, for a client process (an MCP server started without
+   * a session): when it is gone, the next manager of the same client in the project inherits what
+   * it was owed. `openTaskManager` fills in the owner id; `sessionId` must not be given with it.
+   */
+  client?: { pid: number; startTime: number }
+  /**
+   * Open without writing anything: no project directory is created, no task is adopted, ended or
+   * killed at start-up (reads, waits and listings only; `spawn` is refused). For commands that only look.
+   */
+  readOnly?: boolean
   /** Running tasks allowed in the session at once; default 32. */
   maxRunning?: number
   /** Time between SIGTERM and SIGKILL on a kill; default 2000. */
@@ -107,7 +133,12 @@ export interface TaskManagerOptions {
 }
 
 export interface ListOptions {
-  /** Include every session's tasks; default only this session's. */
+  /**
+   * Whose tasks: `mine` (started by this owner, or inherited by it; the default), `project` (every
+   * task of the project), `all` (every project in the store).
+   */
+  scope?: ListScope
+  /** Same as `scope: 'all'` (kept from the previous API). */
   allSessions?: boolean
   /** Only tasks with this status (or one of these). */
   status?: TaskStatus | TaskStatus[]
@@ -127,7 +158,12 @@ export interface WaitOptions {
   allSessions?: boolean
 }
 
+/** Whose tasks a listing shows. */
+export type ListScope = 'mine' | 'project' | 'all'
+
 export interface GcOptions {
+  /** Every project in the store, not just this manager's. */
+  allProjects?: boolean
   /** Remove every ended task older than this, instead of the retention rules. */
   olderThanMs?: number
   dryRun?: boolean
@@ -192,11 +228,16 @@ export interface TaskManagerEvents {
  * An open manager keeps the process alive (it watches files); call `close()` when done.
  */
 export class TaskManager extends EventEmitter<TaskManagerEvents> {
+  /** The owner this manager acts for. */
   readonly sessionId: string
+  /** The project whose tasks this manager sees. */
+  readonly projectRoot: string
   readonly storeRoot: string
   private readonly store: TaskStore
-  private readonly sessionDir: string
+  private readonly owner: Owner
+  private readonly scope: ProjectScope
   private readonly defaultCwd: string
+  private readonly readOnly: boolean
   private maxRunning: number
   private readonly killGraceMs: number
   private readonly outputCapBytes: number
@@ -212,6 +253,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   private readonly timers: NodeJS.Timeout[] = []
   private readonly outputWatches = new OutputWatches()
   private readonly completionCache = new Map<string, Completion>()
+  /** Tasks owed here that this manager inherited from its client's previous one (see ownership.ts). */
+  private readonly inherited = new Set<string>()
   private readonly leftoverQueue: Array<{ paths: TaskPaths; root: TaskRoot }> = []
   /** Kills under way in this manager, by task, watched or not (a kill may outrun the watch). */
   private readonly kills = new Map<string, Promise<TaskRecord>>()
@@ -223,17 +266,20 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   /** Use `openTaskManager`. */
   constructor(
     store: TaskStore,
-    sessionId: string,
-    sessionDir: string,
+    owner: Owner,
+    scope: ProjectScope,
     defaultCwd: string,
     options: TaskManagerOptions,
   ) {
     super()
     this.store = store
     this.storeRoot = store.root
-    this.sessionId = sessionId
-    this.sessionDir = sessionDir
+    this.owner = owner
+    this.sessionId = owner.sessionId
+    this.scope = scope
+    this.projectRoot = scope.root
     this.defaultCwd = defaultCwd
+    this.readOnly = options.readOnly === true
     this.maxRunning = options.maxRunning ?? DEFAULT_MAX_RUNNING
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS
     this.outputCapBytes = options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES
@@ -244,11 +290,14 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     this.selfStartTime = readProcStat(process.pid)?.startTime ?? 0
   }
 
-  /** Reconciles the session's tasks and starts watching; called once by `openTaskManager`. */
+  /**
+   * Reconciles the project's tasks (every owner's: deadlines and ends are any manager's duty) and
+   * starts watching; called once by `openTaskManager`, never for a read-only manager.
+   */
   start(options: TaskManagerOptions): void {
-    for (const taskId of this.store.listTaskIds(this.sessionDir)) this.noticeTask(taskId)
+    for (const paths of this.scope.listTasks()) this.noticeTask(paths.taskId)
     this.closeSessionWatch = watchDirectory(
-      this.sessionDir,
+      this.scope.dir,
       (name) => {
         if (isTaskId(name) && !this.watched.has(name)) this.noticeTask(name)
       },
@@ -275,6 +324,12 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
    */
   async spawn(options: SpawnOptions): Promise<SpawnedTask> {
     this.assertOpen()
+    if (this.readOnly) {
+      throw new BgbashError(
+        'invalid_request',
+        'This manager is read-only: open one without readOnly to spawn.',
+      )
+    }
     const ready = options && typeof options === 'object' ? checkReadyOptions(options) : undefined
     const valid = validateSpawn(options, this.defaultCwd)
     if (!ready) return this.startTask(valid)
@@ -290,7 +345,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     const shellPath = resolveShell(valid.shell)
     this.checkRunningLimit()
     const isLongCommand = Buffer.byteLength(valid.command) > INLINE_COMMAND_MAX_BYTES
-    const { taskId, paths } = this.store.createTaskDir(this.sessionDir)
+    const { taskId, paths } = this.store.createTaskDir(this.scope.dir)
     const meta: TaskMeta = {
       schemaVersion: SCHEMA_VERSION,
       taskId,
@@ -307,6 +362,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       createdBy: process.pid,
       createdByStart: this.selfStartTime,
       outputCapBytes: this.outputCapBytes,
+      projectRoot: this.scope.root,
+      client: this.owner.client,
     }
     try {
       writeTaskMeta(paths, meta)
@@ -367,8 +424,9 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     return this.toRecord(paths, meta, pid)
   }
 
+  /** Counts this owner's running tasks only: a task watched for another owner is not one of them. */
   private checkRunningLimit(): void {
-    const running = [...this.watched.values()]
+    const running = [...this.watched.values()].filter((task) => task.meta.sessionId === this.sessionId)
     if (running.length < this.maxRunning) return
     const now = Date.now()
     const lines = running.map(
@@ -384,9 +442,9 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
 
   // ── watching ────────────────────────────────────────────────────────────────────────────────
 
-  /** Looks at a task of this session found on disk (at start-up or when another manager made it). */
+  /** Looks at a task of this project found on disk (at start-up or when another manager made it). */
   private noticeTask(taskId: string): void {
-    const paths = this.store.findTask(taskId, [this.sessionDir])
+    const paths = this.scope.locate(taskId)
     if (!paths) {
       // Another manager is creating it: its task.json has not landed yet. Watch for it.
       this.watchPendingDir(taskId)
@@ -395,14 +453,15 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     const files = this.readTaskFiles(paths)
     if (!files) return
     if (files.end) {
-      if (files.meta.notify && !files.delivered) this.owed.add(taskId)
+      if (files.meta.notify && !files.delivered && this.relationTo(files.meta) !== 'other')
+        this.owed.add(taskId)
       return
     }
     this.recover(files, true)
   }
 
   private watchPendingDir(taskId: string): void {
-    const dir = `${this.sessionDir}/${taskId}`
+    const dir = `${this.scope.dir}/${taskId}`
     const close = watchDirectory(
       dir,
       (name) => {
@@ -415,7 +474,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     // The directory may have been completed between the listing and the watch.
     if (fs.existsSync(`${dir}/task.json`)) {
       close()
-      if (this.store.findTask(taskId, [this.sessionDir])) this.noticeTask(taskId)
+      if (this.scope.locate(taskId)) this.noticeTask(taskId)
     }
   }
 
@@ -570,7 +629,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         )
       }, remaining)
     }
-    if (this.longRunningMs > 0 && !task.reminder) {
+    // Reminders are for the owner: another client's task is watched here for its deadline only.
+    if (this.longRunningMs > 0 && !task.reminder && this.relationTo(task.meta) !== 'other') {
       const interval = this.longRunningMs
       // The next multiple of the interval since the start. A timer can fire a little before
       // Date.now() says it is due (Node measures from the loop's cached time), so it is checked
@@ -775,8 +835,12 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     }
     const task = this.watched.get(meta.taskId)
     if (task) this.unwatch(task)
-    const record = buildTaskRecord(meta, pid, undefined, end, false, { outputBytes: 0, droppedBytes: 0 })
-    if (meta.sessionId === this.sessionId) this.afterEnd(record, paths, options.deliver !== false)
+    const record = buildTaskRecord(paths, meta, pid, undefined, end, false, {
+      outputBytes: 0,
+      droppedBytes: 0,
+    })
+    const isOwedHere = options.deliver !== false && this.relationTo(meta) !== 'other'
+    this.afterEnd(record, paths, isOwedHere)
     return record
   }
 
@@ -804,6 +868,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     timer.unref()
   }
 
+  /** Tells waiters and output watches; when the task is owed here, also listeners (`deliver`). */
   private afterEnd(record: TaskRecord, paths: TaskPaths, deliver: boolean): void {
     this.outputWatches.onTaskEnd(record.taskId)
     const waiting = this.waiters.get(record.taskId)
@@ -820,7 +885,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   private deliverOwed(): void {
     if (this.closed || this.listenerCount('completion') === 0) return
     for (const taskId of [...this.owed]) {
-      const paths = this.store.findTask(taskId, [this.sessionDir])
+      const paths = this.scope.locate(taskId)
       if (paths) this.deliver(taskId, paths)
       else this.owed.delete(taskId)
     }
@@ -851,7 +916,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     try {
       // Built before the claim, so a manager killed between claiming and handing out loses as
       // little as can be: the view of a long log takes milliseconds, the hand-out microseconds.
-      completion = buildCompletion(record, paths)
+      completion = this.labelled(buildCompletion(record, paths))
       isClaimed = claimDelivery(paths, this.managerName())
     } catch (error) {
       // The store refuses the read or the mark (disk full, read-only): still owed, for a later try.
@@ -869,7 +934,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     this.assertOpen()
     const out: Completion[] = []
     for (const taskId of [...this.owed]) {
-      const paths = this.store.findTask(taskId, [this.sessionDir])
+      const paths = this.scope.locate(taskId)
       const completion = paths ? this.claim(taskId, paths) : undefined
       if (!paths) this.owed.delete(taskId)
       if (completion) out.push(completion)
@@ -900,12 +965,13 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
    * that no manager delivered it meanwhile (one lstat), since harnesses peek on every request.
    */
   private readOwedCompletion(taskId: string): Completion | undefined {
-    const paths = getTaskPaths(this.sessionDir, taskId)
+    const paths = this.scope.locate(taskId)
+    if (!paths) return undefined
     let completion = this.completionCache.get(taskId)
     if (!completion) {
       const files = this.readTaskFiles(paths)
       if (!files?.end || files.delivered || !files.meta.notify) return undefined
-      completion = buildCompletion(this.recordOf(files), paths)
+      completion = this.labelled(buildCompletion(this.recordOf(files), paths))
       this.completionCache.set(taskId, completion)
     }
     if (isDelivered(paths) || !exists(paths.task)) {
@@ -915,9 +981,15 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     return completion
   }
 
+  /** Marks a completion inherited from this client's previous manager as such. */
+  private labelled(completion: Completion): Completion {
+    return this.inherited.has(completion.taskId) ? { ...completion, inherited: true } : completion
+  }
+
   /**
    * Marks the completions of these tasks delivered (exactly once across managers); returns the
-   * ids that are now delivered, whoever delivered them.
+   * ids that are now delivered, whoever delivered them. Only tasks owed to this owner: another
+   * owner's completion is never taken from it (those ids are left out).
    */
   async ackCompletions(taskIds: string[]): Promise<string[]> {
     this.assertOpen()
@@ -925,9 +997,9 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       throw new BgbashError('invalid_request', 'Invalid task ids: pass a list of task ids.')
     const acked: string[] = []
     for (const id of taskIds.map(assertTaskId)) {
-      const paths = this.store.findTask(id, [this.sessionDir])
+      const paths = this.scope.locate(id)
       const files = paths && this.readTaskFiles(paths)
-      if (!paths || !files?.end) continue
+      if (!paths || !files?.end || this.relationTo(files.meta) === 'other') continue
       this.owed.delete(id)
       if (files.delivered || claimDelivery(paths, this.managerName())) acked.push(id)
     }
@@ -944,7 +1016,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     const files = this.readFilesOrThrow(paths)
     if (!files.meta.notify) markPromoted(paths)
     const record = this.recordOf(this.readFilesOrThrow(paths))
-    if (files.end && !files.delivered) {
+    if (files.end && !files.delivered && this.relationTo(files.meta) !== 'other') {
       this.owed.add(taskId)
       if (this.listenerCount('completion') > 0) this.deliver(taskId, paths)
     }
@@ -1092,27 +1164,33 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
 
   // ── reading ─────────────────────────────────────────────────────────────────────────────────
 
-  /** The record of a task; throws `task_not_found` (or `invalid_request` for a malformed id). */
+  /**
+   * The record of any task of the project (of any project with `allSessions`); throws
+   * `task_not_found` (or `invalid_request` for a malformed id). Only reads, like `list`.
+   */
   async status(taskId: string, options: { allSessions?: boolean } = {}): Promise<TaskRecord> {
     this.assertOpen()
     const paths = this.locate(taskId, options.allSessions)
-    return this.recordOf(this.settle(this.readFilesOrThrow(paths)))
+    return this.viewOf(this.readFilesOrThrow(paths))
   }
 
-  /** Tasks of this session (or every session), newest first. */
+  /**
+   * Tasks of this owner (default), of the project, or of every project, newest first. Only reads:
+   * a task that ended unseen shows how it ended, and is recorded by a manager that watches it.
+   */
   async list(options: ListOptions = {}): Promise<TaskRecord[]> {
     this.assertOpen()
+    const scope = options.allSessions ? 'all' : (options.scope ?? 'mine')
+    if (scope !== 'mine' && scope !== 'project' && scope !== 'all') {
+      throw new BgbashError('invalid_request', `Invalid scope: ${String(scope)}. Use mine, project or all.`)
+    }
     const wanted = options.status === undefined ? undefined : new Set([options.status].flat())
-    const dirs = options.allSessions ? this.store.listSessionDirs() : [this.sessionDir]
     const records: TaskRecord[] = []
-    for (const dir of dirs) {
-      for (const taskId of this.store.listTaskIds(dir)) {
-        const paths = this.store.findTask(taskId, [dir])
-        const files = paths && this.readTaskFiles(paths)
-        if (!files) continue
-        const record = this.recordOf(this.settle(files))
-        if (!wanted || wanted.has(record.status)) records.push(record)
-      }
+    for (const paths of this.scope.listTasks(scope === 'all')) {
+      const files = this.readTaskFiles(paths)
+      if (!files || (scope === 'mine' && this.relationTo(files.meta) === 'other')) continue
+      const record = this.viewOf(files)
+      if (!wanted || wanted.has(record.status)) records.push(record)
     }
     return records.sort((a, b) => b.createdAt - a.createdAt)
   }
@@ -1267,30 +1345,45 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   async gc(options: GcOptions = {}): Promise<GcResult> {
     const now = options.now ?? Date.now()
     const removed: string[] = []
-    for (const dir of this.store.listSessionDirs()) {
-      for (const taskId of this.store.listTaskIds(dir)) {
-        const paths = this.store.findTask(taskId, [dir])
-        if (!paths) {
-          removeIfStale(`${dir}/${taskId}`, now, options.dryRun)
-          continue
-        }
-        let files = this.readTaskFiles(paths)
-        if (!files || files.meta.schemaVersion !== SCHEMA_VERSION) continue
-        if (!files.end && !this.watched.has(taskId) && !options.dryRun) files = this.settle(files)
-        if (!files.end) continue
-        const limit =
-          options.olderThanMs ??
-          (files.delivered || !files.meta.notify ? this.retentionDeliveredMs : this.retentionUndeliveredMs)
-        if (now - files.end.finishedAt < limit) continue
-        if (hasLiveProcess(files)) continue
-        removed.push(taskId)
-        if (!options.dryRun) {
-          this.store.removeTask(paths)
-          this.owed.delete(taskId)
-        }
+    if (this.readOnly && !options.dryRun) {
+      throw new BgbashError(
+        'invalid_request',
+        'This manager is read-only: gc needs dryRun, or a manager without readOnly.',
+      )
+    }
+    if (!options.dryRun) this.scope.migrateLegacy()
+    for (const paths of this.scope.listTasks(options.allProjects === true)) {
+      const { taskId } = paths
+      if (!fs.existsSync(paths.task)) {
+        removeIfStale(paths.dir, now, options.dryRun)
+        continue
+      }
+      let files = this.readTaskFiles(paths)
+      if (!files || files.meta.schemaVersion !== SCHEMA_VERSION) continue
+      if (!files.end && !this.watched.has(taskId) && !options.dryRun) files = this.settle(files)
+      if (!files.end) continue
+      if (now - files.end.finishedAt < this.retentionOf(files, options.olderThanMs)) continue
+      if (hasLiveProcess(files)) continue
+      removed.push(taskId)
+      if (!options.dryRun) {
+        this.store.removeTask(paths)
+        this.owed.delete(taskId)
       }
     }
     return { removed }
+  }
+
+  /**
+   * How long an ended task is kept: `olderThanMs` when given, else 24 h once delivered and 7 days
+   * while owed. A completion still owed to a live owner (the manager that started the task runs)
+   * is always kept its 7 days: a cleanup in one window never takes another client's notice.
+   */
+  private retentionOf(files: TaskFiles, olderThanMs: number | undefined): number {
+    const isOwed = files.meta.notify && !files.delivered
+    if (isOwed && isProcessAlive(files.meta.createdBy, files.meta.createdByStart)) {
+      return Math.max(olderThanMs ?? 0, this.retentionUndeliveredMs)
+    }
+    return olderThanMs ?? (isOwed ? this.retentionUndeliveredMs : this.retentionDeliveredMs)
   }
 
   // ── closing ─────────────────────────────────────────────────────────────────────────────────
@@ -1330,20 +1423,34 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     return `pid:${process.pid}`
   }
 
-  /** Finds a task directory by id: this session's, or any session's when asked. */
+  /** Finds a task directory by id: any task of the project, or of any project when asked. */
   private locate(taskId: string, allSessions = false): TaskPaths {
     const id = assertTaskId(taskId)
-    const paths =
-      this.store.findTask(id, [this.sessionDir]) ??
-      (allSessions ? this.store.findTask(id, this.store.listSessionDirs()) : undefined)
+    const paths = this.scope.locate(id, allSessions)
     if (!paths) {
       throw new BgbashError(
         'task_not_found',
-        `Task not found: ${id}. Call bash_list (or bgbash ls) to see this session's tasks.`,
+        `Task not found: ${id}. No task of this project has that id; call bash_list (or bgbash ls) to see the tasks.`,
         { data: { taskId: id } },
       )
     }
     return paths
+  }
+
+  /**
+   * How a task stands to this manager's owner (`relationOf`, the one rule). An inherited task is
+   * remembered, so its completion says it was started before this manager.
+   */
+  private relationTo(meta: TaskMeta): Relation {
+    const relation = relationOf(meta, this.owner, ({ pid, startTime }) => isProcessAlive(pid, startTime))
+    if (relation === 'inherited') this.inherited.add(meta.taskId)
+    return relation
+  }
+
+  /** A task's record as its files and processes show it now, without writing anything. */
+  private viewOf(files: TaskFiles): TaskRecord {
+    if (files.end || this.watched.has(files.meta.taskId)) return this.recordOf(files)
+    return viewUnwatched(files, this.recordOf(files))
   }
 
   /**
@@ -1370,7 +1477,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   /** Settles a task nobody here watches (it may have ended unseen), then rereads it. */
   private settle(files: TaskFiles): TaskFiles {
     if (files.end || this.watched.has(files.meta.taskId)) return files
-    this.recover(files, files.meta.sessionId === this.sessionId)
+    this.recover(files, !this.readOnly)
     return this.readTaskFiles(files.paths) ?? files
   }
 
@@ -1380,6 +1487,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
 
   private recordOf(files: TaskFiles): TaskRecord {
     return buildTaskRecord(
+      files.paths,
       files.meta,
       files.pid,
       files.kill,
@@ -1394,7 +1502,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   }
 
   private toRecord(paths: TaskPaths, meta: TaskMeta, pid: PidInfo): TaskRecord {
-    return buildTaskRecord(meta, pid, undefined, undefined, false, {
+    return buildTaskRecord(paths, meta, pid, undefined, undefined, false, {
       outputBytes: readOutputSize(paths),
       droppedBytes: 0,
     })

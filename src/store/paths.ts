@@ -67,7 +67,10 @@ export function getTaskPaths(sessionDir: string, taskId: string): TaskPaths {
   }
 }
 
-/** Directory of a task in a store, computed from its ids (no I/O): `<root>/sessions/<key>/<id>`. */
-export function getTaskDir(storeRoot: string, sessionId: string, taskId: string): string {
-  return path.join(storeRoot, 'sessions', getSessionKey(sessionId), assertTaskId(taskId))
+/**
+ * Directory of a task in a store, from its project root (resolved) and id (no I/O):
+ * `<root>/sessions/<key of project:<root>>/<id>`. A task of the previous layout may be elsewhere.
+ */
+export function getTaskDir(storeRoot: string, projectRoot: string, taskId: string): string {
+  return path.join(storeRoot, 'sessions', getSessionKey(`project:${projectRoot}`), assertTaskId(taskId))
 }

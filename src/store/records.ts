@@ -33,6 +33,19 @@ export interface TaskMeta {
   createdByStart: number
   /** Disk cap of the log that the task's relay keeps (0: none); undefined in older records. */
   outputCapBytes: number | undefined
+  /** The project the task belongs to (its visibility); undefined in records of the previous layout. */
+  projectRoot: string | undefined
+  /**
+   * Set when the owner is the creating manager process itself (an MCP server without a session
+   * of its own): the client process that started that manager, who may inherit its completions.
+   */
+  client: ProcessId | undefined
+}
+
+/** A process named by pid and kernel start time, so a reused pid is not mistaken for it. */
+export interface ProcessId {
+  pid: number
+  startTime: number
 }
 
 /** pid.json: written once after spawn. */
@@ -94,6 +107,9 @@ export function writeTaskMeta(paths: TaskPaths, meta: TaskMeta): void {
       created_by: meta.createdBy,
       created_by_start: meta.createdByStart,
       output_cap_bytes: meta.outputCapBytes,
+      project_root: meta.projectRoot,
+      client_pid: meta.client?.pid,
+      client_start: meta.client?.startTime,
     }),
   )
 }
@@ -121,6 +137,11 @@ export function readTaskMeta(paths: TaskPaths): TaskMeta | undefined {
     createdBy: raw.created_by ?? 0,
     createdByStart: raw.created_by_start ?? 0,
     outputCapBytes: typeof raw.output_cap_bytes === 'number' ? raw.output_cap_bytes : undefined,
+    projectRoot: typeof raw.project_root === 'string' ? raw.project_root : undefined,
+    client:
+      typeof raw.client_pid === 'number' && typeof raw.client_start === 'number'
+        ? { pid: raw.client_pid, startTime: raw.client_start }
+        : undefined,
   }
 }
 
@@ -298,6 +319,7 @@ export function deriveStatus(
 
 /** Builds the public record of a task from its files. */
 export function buildTaskRecord(
+  paths: TaskPaths,
   meta: TaskMeta,
   pid: PidInfo | undefined,
   kill: KillInfo | undefined,
@@ -309,6 +331,8 @@ export function buildTaskRecord(
   const record: TaskRecord = {
     taskId: meta.taskId,
     sessionId: meta.sessionId,
+    projectRoot: meta.projectRoot ?? null,
+    outputPath: paths.output,
     command: meta.command,
     cwd: meta.cwd,
     shell: meta.shell,

@@ -32,6 +32,11 @@ export interface TaskFiles {
   leftovers: LeftoverProcess[] | undefined
 }
 
+/** The name a project's directory is keyed by (also the previous layout's default session id). */
+export function getProjectKeyName(projectRoot: string): string {
+  return `project:${projectRoot}`
+}
+
 /** The directory tree of one store root (SPEC §3). */
 export class TaskStore {
   readonly root: string
@@ -42,8 +47,11 @@ export class TaskStore {
     this.sessionsDir = path.join(root, 'sessions')
   }
 
-  /** Creates the root and sessions directories (0700) and the session's own directory. */
-  openSession(sessionId: string): string {
+  /**
+   * Creates the root and sessions directories (0700) and the project's directory, which holds the
+   * tasks of every owner in the project. Returns the project directory.
+   */
+  openProject(projectRoot: string): string {
     try {
       fs.mkdirSync(path.dirname(this.root), { recursive: true, mode: 0o700 })
     } catch (error) {
@@ -51,16 +59,28 @@ export class TaskStore {
     }
     ensurePrivateDir(this.root)
     ensurePrivateDir(this.sessionsDir)
-    const dir = this.getSessionDir(sessionId)
+    const dir = this.getProjectDir(projectRoot)
     ensurePrivateDir(dir)
     const marker = path.join(dir, 'session.json')
-    if (!exists(marker))
-      writeFileAtomic(marker, JSON.stringify({ session_id: sessionId, created_at: Date.now() }))
+    // A directory of the previous layout (a project's default session) is taken over in place.
+    if (this.readSessionMarker(dir)?.projectRoot !== projectRoot)
+      writeFileAtomic(
+        marker,
+        JSON.stringify({
+          session_id: getProjectKeyName(projectRoot),
+          project_root: projectRoot,
+          created_at: Date.now(),
+        }),
+      )
     return dir
   }
 
-  getSessionDir(sessionId: string): string {
-    return path.join(this.sessionsDir, getSessionKey(sessionId))
+  /**
+   * Directory of a project's tasks (no I/O). Named by the hash of `project:<root>`: the name the
+   * previous layout gave a project's default session, so its tasks are already where they belong.
+   */
+  getProjectDir(projectRoot: string): string {
+    return path.join(this.sessionsDir, getSessionKey(getProjectKeyName(projectRoot)))
   }
 
   listSessionDirs(): string[] {
@@ -76,7 +96,19 @@ export class TaskStore {
   }
 
   readSessionId(sessionDir: string): string | undefined {
-    return readJsonIfExists<{ session_id?: string }>(path.join(sessionDir, 'session.json'))?.session_id
+    return this.readSessionMarker(sessionDir)?.sessionId
+  }
+
+  /** session.json of a directory: its key name, and the project root it holds (this layout only). */
+  readSessionMarker(dir: string): { sessionId: string; projectRoot: string | undefined } | undefined {
+    const raw = readJsonIfExists<{ session_id?: unknown; project_root?: unknown }>(
+      path.join(dir, 'session.json'),
+    )
+    if (typeof raw?.session_id !== 'string') return undefined
+    return {
+      sessionId: raw.session_id,
+      projectRoot: typeof raw.project_root === 'string' ? raw.project_root : undefined,
+    }
   }
 
   listTaskIds(sessionDir: string): string[] {

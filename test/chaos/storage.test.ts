@@ -145,6 +145,7 @@ async function storageScenario(t: TestContext, variant: Variant, options: Option
   const tm = await openTaskManager({
     home,
     sessionId: 'chaos-storage',
+    projectRoot: scratch,
     backgroundGc: false,
     maxRunning: 500,
     logger,

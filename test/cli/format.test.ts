@@ -116,7 +116,7 @@ test('ls: a plain table off a terminal, colours and a cut command on one, one JS
   assert.ok((running[0]?.usage?.memory_bytes ?? 0) > 0)
 })
 
-test('ls shows only this session unless --all, which adds a session column', async (t) => {
+test('ls with a session (--session or $BGBASH_SESSION) shows only that owner’s tasks; --all every project’s, with a session column', async (t) => {
   const store = await useTestStore(t)
   const mine = await (await store.open()).spawn({ command: 'true' })
   const theirs = await (await store.open({ sessionId: 'project:/elsewhere/other-app' })).spawn({
@@ -130,9 +130,10 @@ test('ls shows only this session unless --all, which adds a session column', asy
   assert.match(all.stdout, new RegExp(`${theirs.taskId}.*other-app`))
 })
 
-test('the default session is the project of the current directory, also from a subdirectory', async (t) => {
+test('the project is the git repository of the current directory, also from a subdirectory; a task the person starts is theirs', async (t) => {
   const store = await useTestStore(t)
   const project = fs.realpathSync(store.scratch)
+  fs.mkdirSync(path.join(project, '.git'))
   const sub = path.join(project, 'packages', 'web')
   fs.mkdirSync(sub, { recursive: true })
   // The agent's server opened a session for the project root.
@@ -143,10 +144,11 @@ test('the default session is the project of the current directory, also from a s
     (r) => r.task_id,
   )
   assert.deepEqual(ids, [task.taskId])
-  // A task a person starts there joins the same session, running in the subdirectory.
+  // A task a person starts there joins the same project, running in the subdirectory, owned by the person.
   const run = await runInProcess(['run', '--json', '--', 'pwd'], { home: store.home, cwd: sub })
-  const started = JSON.parse(run.stdout) as { session_id: string; cwd: string }
-  assert.equal(started.session_id, `project:${project}`)
+  const started = JSON.parse(run.stdout) as { session_id: string; cwd: string; project_root: string }
+  assert.equal(started.session_id, 'person')
+  assert.equal(started.project_root, project)
   assert.equal(started.cwd, sub)
 })
 
@@ -259,6 +261,13 @@ test('kill --dry-run lists the tree and signals nothing; gc --dry-run lists and 
   }>
   assert.equal(killed[0]?.status, 'killed')
   assert.equal(killed[0]?.killed_by, 'cli')
+  // Its completion is owed to a live owner (tm): gc keeps it whatever --older-than says.
+  const kept = JSON.parse((await runInProcess(['gc', '--json', '--older-than', '0ms'], opts)).stdout)
+  assert.deepEqual(kept.removed, [])
+  assert.deepEqual(
+    (await tm.takeCompletions()).map((c) => c.taskId),
+    [task.taskId],
+  )
   const gc = JSON.parse(
     (await runInProcess(['gc', '--json', '--dry-run', '--older-than', '0ms'], opts)).stdout,
   ) as {

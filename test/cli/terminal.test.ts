@@ -10,7 +10,8 @@ import { pollUntil } from '../helpers/wait.js'
 class Terminal {
   private readonly socket = `bgbash-test-${process.pid}-${randomBytes(4).toString('hex')}`
 
-  constructor(env: Record<string, string>) {
+  /** A shell in `cwd` (the test store's scratch directory: the project the test's manager uses). */
+  constructor(env: Record<string, string>, cwd: string) {
     const vars = Object.entries({ ...env, PS1: '$ ', TERM: 'xterm-256color' }).flatMap(([k, v]) => [
       '-e',
       `${k}=${v}`,
@@ -25,6 +26,8 @@ class Terminal {
       '110',
       '-y',
       '30',
+      '-c',
+      cwd,
       ...vars,
       'env -u CI bash --noprofile --norc',
     )
@@ -73,7 +76,7 @@ test('a person in a real terminal: ls --watch redraws live until Ctrl-C, wait sp
   assertTmux()
   const store = await useTestStore(t)
   const tm = await store.open()
-  const term = new Terminal({ BGBASH_HOME: store.home, BGBASH_SESSION: 'test-session' })
+  const term = new Terminal({ BGBASH_HOME: store.home, BGBASH_SESSION: 'test-session' }, store.scratch)
   t.after(() => term.close())
   const bgbash = `node ${BGBASH_BIN}`
 

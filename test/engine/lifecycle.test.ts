@@ -159,24 +159,30 @@ test('takeCompletions hands out owed completions exactly once', async (t) => {
   assert.equal(record.delivered, true)
 })
 
-test('list shows this session only, unless all sessions are asked for', async (t) => {
+test("list shows this owner's tasks; the project, or every project, when asked; any task of the project is found by id", async (t) => {
   const store = await useTestStore(t)
+  const otherProject = fs.mkdtempSync(path.join(store.scratch, 'other-'))
   const mine = await store.open({ sessionId: 'mine' })
   const theirs = await store.open({ sessionId: 'theirs' })
+  const elsewhere = await store.open({ sessionId: 'mine', projectRoot: otherProject })
   const a = await mine.spawn({ command: 'true' })
   const b = await theirs.spawn({ command: 'true' })
-  await mine.wait([a.taskId])
-  await theirs.wait([b.taskId])
-  assert.deepEqual(
-    (await mine.list()).map((r) => r.taskId),
-    [a.taskId],
+  const c = await elsewhere.spawn({ command: 'true' })
+  await mine.wait([a.taskId, b.taskId])
+  await elsewhere.wait([c.taskId])
+  const ids = async (records: Promise<{ taskId: string }[]>) => (await records).map((r) => r.taskId).sort()
+  assert.deepEqual(await ids(mine.list()), [a.taskId])
+  assert.deepEqual(await ids(mine.list({ scope: 'project' })), [a.taskId, b.taskId].sort())
+  assert.deepEqual(await ids(mine.list({ scope: 'all' })), [a.taskId, b.taskId, c.taskId].sort())
+  assert.deepEqual(await ids(mine.list({ allSessions: true })), [a.taskId, b.taskId, c.taskId].sort())
+  // Visibility is the project: another owner's task is found by id without asking for more.
+  assert.equal((await mine.status(b.taskId)).sessionId, 'theirs')
+  // Another project's task is not, unless every project is asked for.
+  await assert.rejects(mine.status(c.taskId), { code: 'task_not_found' })
+  assert.equal(
+    (await mine.status(c.taskId, { allSessions: true })).projectRoot,
+    fs.realpathSync(otherProject),
   )
-  assert.deepEqual(
-    (await mine.list({ allSessions: true })).map((r) => r.taskId).sort(),
-    [a.taskId, b.taskId].sort(),
-  )
-  await assert.rejects(mine.status(b.taskId), { code: 'task_not_found' })
-  assert.equal((await mine.status(b.taskId, { allSessions: true })).sessionId, 'theirs')
   assert.deepEqual((await mine.list({ status: 'failed' })).length, 0)
 })
 

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -15,8 +16,13 @@ export class NdjsonClient {
   private nextId = 1
   readonly exited: Promise<number | null>
 
-  constructor(home: string, env: NodeJS.ProcessEnv = {}) {
+  /**
+   * Runs the engine in `cwd`: by default the scratch directory beside a test store's root
+   * (useTestStore), the project the test's own managers use.
+   */
+  constructor(home: string, env: NodeJS.ProcessEnv = {}, cwd = path.join(path.dirname(home), 'scratch')) {
     this.child = spawn(process.execPath, [BIN, 'ndjson', '--home', home], {
+      cwd: fs.existsSync(cwd) ? cwd : undefined,
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'inherit'],
     })

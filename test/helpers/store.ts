@@ -36,6 +36,8 @@ export async function useTestStore(t: TestContext): Promise<TestStore> {
       const manager = await openTaskManager({
         home,
         sessionId: 'test-session',
+        // The project the CLI finds when a test runs it in `scratch`.
+        projectRoot: scratch,
         backgroundGc: false,
         ...options,
       })
@@ -109,4 +111,12 @@ export function readPidRecord(taskDir: string): Promise<PidRecord> {
     (record): record is PidRecord => record !== undefined,
     { what: `${path.basename(taskDir)} to record its pid` },
   ) as Promise<PidRecord>
+}
+
+/**
+ * The project of a test store (useTestStore): its scratch directory beside the store root. A
+ * manager or engine run in another process opens this project so it shares the test's tasks.
+ */
+export function projectOf(home: string): string {
+  return path.join(path.dirname(home), 'scratch')
 }

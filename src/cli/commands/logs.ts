@@ -24,76 +24,80 @@ export interface LogsOptions {
 export async function runLogs(ctx: CliContext, input: string, options: LogsOptions): Promise<number> {
   const tailLines = options.lines === undefined ? undefined : parseLineCount(options.lines)
   const grep = options.grep === undefined ? undefined : parseRegex(options.grep, '--grep')
-  return withManager(ctx, async (tm) => {
-    const [resolved] = await resolveTaskIds(tm, [input], options.all === true)
-    const taskId = resolved as string
-    const stripper = new AnsiStripper()
-    const clean = (text: string) => (options.raw ? text : stripper.push(text))
-    const collected: string[] = []
-    // Where the text goes: stdout, one JSON document at the end, or NDJSON events with -f.
-    const emit = (text: string) => {
-      if (text === '') return
-      if (!ctx.json) ctx.io.stdout.write(text)
-      else if (options.follow)
-        ctx.io.stdout.write(`${JSON.stringify({ event: 'output', task_id: taskId, text })}\n`)
-      else collected.push(text)
-    }
-    const onGap = (from: number, to: number) => {
-      if (ctx.json && options.follow) {
-        ctx.io.stdout.write(
-          `${JSON.stringify({ event: 'dropped', task_id: taskId, from_offset: from, to_offset: to })}\n`,
-        )
-      } else if (!ctx.json) {
-        writeLine(ctx.io.stderr, ctx.color.yellow(`bgbash: … ${to - from} bytes dropped by the disk cap …`))
+  return withManager(
+    ctx,
+    async (tm) => {
+      const [resolved] = await resolveTaskIds(tm, [input], options.all === true)
+      const taskId = resolved as string
+      const stripper = new AnsiStripper()
+      const clean = (text: string) => (options.raw ? text : stripper.push(text))
+      const collected: string[] = []
+      // Where the text goes: stdout, one JSON document at the end, or NDJSON events with -f.
+      const emit = (text: string) => {
+        if (text === '') return
+        if (!ctx.json) ctx.io.stdout.write(text)
+        else if (options.follow)
+          ctx.io.stdout.write(`${JSON.stringify({ event: 'output', task_id: taskId, text })}\n`)
+        else collected.push(text)
       }
-    }
-    const filter = grep ? new LineFilter(grep, (line) => emit(`${line}\n`)) : undefined
-    const pass = (text: string) => (filter ? filter.push(text) : emit(text))
+      const onGap = (from: number, to: number) => {
+        if (ctx.json && options.follow) {
+          ctx.io.stdout.write(
+            `${JSON.stringify({ event: 'dropped', task_id: taskId, from_offset: from, to_offset: to })}\n`,
+          )
+        } else if (!ctx.json) {
+          writeLine(ctx.io.stderr, ctx.color.yellow(`bgbash: … ${to - from} bytes dropped by the disk cap …`))
+        }
+      }
+      const filter = grep ? new LineFilter(grep, (line) => emit(`${line}\n`)) : undefined
+      const pass = (text: string) => (filter ? filter.push(text) : emit(text))
 
-    // What is there now.
-    let offset: number
-    if (filter) {
-      const lines: string[] = []
-      const scan = new LineFilter(grep as RegExp, (line) => {
-        lines.push(line)
-        if (tailLines !== undefined && lines.length > tailLines) lines.shift()
-      })
-      offset = await forEachChunk(tm, taskId, 0, (text) => scan.push(clean(text)), onGap)
-      // An unfinished last line stays pending: following completes it, otherwise it is tested as is.
-      filter.pending = scan.pending
-      for (const line of lines) emit(`${line}\n`)
-    } else {
-      const start =
-        tailLines === undefined ? 0 : (await tm.read(taskId, { tailLines, allSessions: true })).offset
-      offset = await forEachChunk(tm, taskId, start, (text) => emit(clean(text)), onGap)
-    }
+      // What is there now.
+      let offset: number
+      if (filter) {
+        const lines: string[] = []
+        const scan = new LineFilter(grep as RegExp, (line) => {
+          lines.push(line)
+          if (tailLines !== undefined && lines.length > tailLines) lines.shift()
+        })
+        offset = await forEachChunk(tm, taskId, 0, (text) => scan.push(clean(text)), onGap)
+        // An unfinished last line stays pending: following completes it, otherwise it is tested as is.
+        filter.pending = scan.pending
+        for (const line of lines) emit(`${line}\n`)
+      } else {
+        const start =
+          tailLines === undefined ? 0 : (await tm.read(taskId, { tailLines, allSessions: true })).offset
+        offset = await forEachChunk(tm, taskId, start, (text) => emit(clean(text)), onGap)
+      }
 
-    if (!options.follow) {
+      if (!options.follow) {
+        pass(options.raw ? '' : stripper.flush())
+        filter?.end()
+        if (ctx.json) {
+          const record = await tm.status(taskId, { allSessions: true })
+          ctx.io.stdout.write(formatJson({ taskId, status: record.status, text: collected.join('') }))
+        }
+        return 0
+      }
+
+      const ended = await followLog(
+        tm,
+        taskId,
+        offset,
+        {
+          onText: (window) => pass(clean(window.text)),
+          onGap,
+        },
+        ctx.io.signal,
+      )
       pass(options.raw ? '' : stripper.flush())
       filter?.end()
-      if (ctx.json) {
-        const record = await tm.status(taskId, { allSessions: true })
-        ctx.io.stdout.write(formatJson({ taskId, status: record.status, text: collected.join('') }))
-      }
-      return 0
-    }
-
-    const ended = await followLog(
-      tm,
-      taskId,
-      offset,
-      {
-        onText: (window) => pass(clean(window.text)),
-        onGap,
-      },
-      ctx.io.signal,
-    )
-    pass(options.raw ? '' : stripper.flush())
-    filter?.end()
-    if (!ended) return INTERRUPTED_EXIT_CODE
-    if (ctx.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'end', task: toSnakeCase(ended) })}\n`)
-    return getTaskExitCode(ended)
-  })
+      if (!ended) return INTERRUPTED_EXIT_CODE
+      if (ctx.json) ctx.io.stdout.write(`${JSON.stringify({ event: 'end', task: toSnakeCase(ended) })}\n`)
+      return getTaskExitCode(ended)
+    },
+    { readOnly: true },
+  )
 }
 
 /** Reads from `start` to the current end in bounded steps; returns where it stopped. */

@@ -11,25 +11,34 @@ const WATCH_REFRESH_MS = 1000
 
 export interface LsOptions {
   all?: boolean
+  /** Only the tasks of this CLI's owner (the person, or `--session`). */
+  mine?: boolean
   status?: string
   watch?: boolean
 }
 
-/** `bgbash ls`: the session's tasks as a table (or JSON); `--watch` keeps it live until Ctrl-C. */
+/**
+ * `bgbash ls`: the project's tasks as a table (or JSON): the person's and every agent's, or with
+ * `--mine` (or a `--session`) only that owner's; `--watch` keeps it live until Ctrl-C. Only reads.
+ */
 export async function runLs(ctx: CliContext, options: LsOptions): Promise<number> {
   const statuses = parseStatuses(options.status)
-  return withManager(ctx, async (tm) => {
-    try {
-      if (!options.watch) {
-        ctx.io.stdout.write((await renderOnce(ctx, tm, options, statuses)).text)
+  return withManager(
+    ctx,
+    async (tm) => {
+      try {
+        if (!options.watch) {
+          ctx.io.stdout.write((await renderOnce(ctx, tm, options, statuses)).text)
+          return 0
+        }
+        await watchTable(ctx, tm, options, statuses)
         return 0
+      } finally {
+        clearTreeUsage()
       }
-      await watchTable(ctx, tm, options, statuses)
-      return 0
-    } finally {
-      clearTreeUsage()
-    }
-  })
+    },
+    { readOnly: true },
+  )
 }
 
 async function renderOnce(
@@ -38,7 +47,8 @@ async function renderOnce(
   options: LsOptions,
   statuses: TaskStatus[] | undefined,
 ): Promise<{ text: string; records: TaskRecord[] }> {
-  const records = await tm.list({ allSessions: options.all === true, status: statuses })
+  const scope = options.all ? 'all' : options.mine || ctx.hasExplicitSession ? 'mine' : 'project'
+  const records = await tm.list({ scope, status: statuses })
   const running = records.filter((record) => record.status === 'running' || record.status === 'killing')
   const usage = await readTreeUsage(
     tm,

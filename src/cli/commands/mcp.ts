@@ -2,13 +2,15 @@ import type { Readable, Writable } from 'node:stream'
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio'
 import { createServer } from '../../faces/mcp/server.js'
 import { McpState } from '../../faces/mcp/state.js'
-import { type Logger, openTaskManager } from '../../index.js'
+import { findClientProcess, type Logger, openTaskManager } from '../../index.js'
 import type { CliIo } from '../io.js'
 import { readVersion } from '../version.js'
 
 export interface McpCommandOptions {
   home?: string
   session?: string
+  /** The project (default: the git repository around the cwd, else the cwd). */
+  project?: string
   /** Interval of "still running" reminders, in ms (a string from the command line); default 10 min. */
   longRunningMs?: string
 }
@@ -20,10 +22,14 @@ export interface McpCommandOptions {
  */
 export async function runMcp(io: CliIo, options: McpCommandOptions): Promise<number> {
   const logger = stderrLogger(io.stderr)
+  // With a session (--session, BGBASH_SESSION) the owner is that session, stable across servers;
+  // without, this server process is its own owner, for the client process that started it.
+  const sessionId = options.session ?? (io.env.BGBASH_SESSION || undefined)
   const tm = await openTaskManager({
     home: options.home,
-    sessionId: options.session ?? io.env.BGBASH_SESSION,
-    projectRoot: io.cwd,
+    ...(sessionId === undefined ? { client: findClientProcess() ?? unknownClient() } : { sessionId }),
+    projectRoot: options.project,
+    cwd: io.cwd,
     longRunningMs: options.longRunningMs === undefined ? undefined : Number(options.longRunningMs),
     logger,
   })
@@ -54,4 +60,9 @@ function stderrLogger(stderr: NodeJS.WritableStream): Logger {
     warn: (message, data) => write('warn', message, data),
     error: (message, data) => write('error', message, data),
   }
+}
+
+/** A client /proc cannot name: this server then inherits nothing (no other server matches it). */
+function unknownClient(): { pid: number; startTime: number } {
+  return { pid: process.ppid, startTime: -process.pid }
 }

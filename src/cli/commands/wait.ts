@@ -3,6 +3,7 @@ import { type TaskManager, type TaskRecord, TIMEOUT_EXIT_CODE, type WaitForResul
 import { type CliContext, resolveTaskIds, withManager } from '../context.js'
 import { formatDuration, parseDuration } from '../duration.js'
 import { getCombinedExitCode, getTaskExitCode, INTERRUPTED_EXIT_CODE } from '../exit-code.js'
+import { markWatched } from '../follow.js'
 import { writeLine } from '../io.js'
 import { formatJson } from '../json.js'
 import { colorStatus } from '../table.js'
@@ -34,25 +35,30 @@ export async function runWait(
   const timeoutMs = options.timeout === undefined ? FOREVER_MS : parseDuration(options.timeout, '--timeout')
   const until = options.until === undefined ? undefined : parseRegex(options.until, '--until')
   const failOn = options.failOn === undefined ? undefined : parseRegex(options.failOn, '--fail-on')
-  return withManager(ctx, async (tm) => {
-    const taskIds = await resolveTaskIds(tm, inputs, options.all === true)
-    const stopSpinner = startSpinner(ctx, tm, taskIds, until)
-    let result: WaitForResult
-    try {
-      result = await tm.waitFor(taskIds, {
-        until: until ?? 'exit',
-        failOn,
-        timeoutMs,
-        allSessions: true,
-        signal: ctx.io.signal,
-      })
-    } finally {
-      stopSpinner()
-    }
-    if (ctx.io.signal?.aborted) return INTERRUPTED_EXIT_CODE
-    printResult(ctx, result)
-    return getWaitExitCode(result, until !== undefined)
-  })
+  return withManager(
+    ctx,
+    async (tm) => {
+      const taskIds = await resolveTaskIds(tm, inputs, options.all === true)
+      const stopSpinner = startSpinner(ctx, tm, taskIds, until)
+      let result: WaitForResult
+      try {
+        result = await tm.waitFor(taskIds, {
+          until: until ?? 'exit',
+          failOn,
+          timeoutMs,
+          allSessions: true,
+          signal: ctx.io.signal,
+        })
+      } finally {
+        stopSpinner()
+      }
+      if (ctx.io.signal?.aborted) return INTERRUPTED_EXIT_CODE
+      for (const record of result.records) await markWatched(tm, record)
+      printResult(ctx, result)
+      return getWaitExitCode(result, until !== undefined)
+    },
+    { readOnly: true },
+  )
 }
 
 function getWaitExitCode(result: WaitForResult, hasPattern: boolean): number {

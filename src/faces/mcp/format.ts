@@ -54,7 +54,8 @@ export function formatNotices(completions: Completion[], notices: LongRunningNot
   if (completions.length === 0 && notices.length === 0) return undefined
   const parts: string[] = []
   for (const c of completions) {
-    const head = `Background task ${c.taskId} finished: ${describeOutcome(c)}, after ${formatDuration(c.durationMs)}`
+    const before = c.inherited ? ' (started before this server restarted)' : ''
+    const head = `Background task ${c.taskId}${before} finished: ${describeOutcome(c)}, after ${formatDuration(c.durationMs)}`
     const lines = [head, `$ ${shorten(c.command, 200)}`]
     if (c.description) lines.splice(1, 0, `(${c.description})`)
     const preview = c.outputPreview.trimEnd()

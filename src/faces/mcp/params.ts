@@ -16,7 +16,9 @@ export const taskIdSchema = z
 export const allSessionsSchema = z
   .boolean()
   .optional()
-  .describe("Also look at other sessions' tasks (default false: only this session's)")
+  .describe(
+    "bash_list: also list the tasks other clients started in this project (default false: only this server's). Elsewhere no longer needed: any task of this project is found by id",
+  )
 
 /** A regular expression given as text: `error|fail` or `/ready in \d+ms/i`. */
 export function patternSchema(what: string) {

@@ -47,6 +47,7 @@ export const completionSchema = z.object({
   duration_ms: orNull(z.number()),
   output_preview: z.string(),
   output_truncated: z.boolean(),
+  inherited: z.boolean().optional().describe('started by this client before the server restarted'),
 })
 export type CompletionWire = z.infer<typeof completionSchema>
 
@@ -61,7 +62,7 @@ export type LongRunningWire = z.infer<typeof longRunningSchema>
 export const noticesShape = {
   completions: z
     .array(completionSchema)
-    .describe('Tasks of this session that ended since the last tool result; each is reported once'),
+    .describe('Tasks this server started that ended since the last tool result; each is reported once'),
   long_running: z.array(longRunningSchema).describe('Tasks still running past the reminder interval'),
 }
 
@@ -107,6 +108,7 @@ export function completionToWire(completion: Completion): CompletionWire {
     duration_ms: completion.durationMs,
     output_preview: completion.outputPreview,
     output_truncated: completion.outputTruncated,
+    ...(completion.inherited ? { inherited: true } : {}),
   }
 }
 

@@ -5,6 +5,7 @@ import {
   isTaskId,
   type Logger,
   openTaskManager,
+  resolveProject,
   resolveStoreRoot,
 } from '../../index.js'
 import { salvageId } from './framing.js'
@@ -156,12 +157,10 @@ export class NdjsonServer {
     if (!TASK_COMMANDS.has(request.command) || this.sessions.has(request.sessionId)) return
     const taskId = request.params.task_id
     if (!isTaskId(taskId)) return
-    const dir = getTaskDir(resolveStoreRoot(this.settings.home), request.sessionId, taskId)
+    const { projectRoot } = resolveProject({ projectRoot: this.settings.projectRoot })
+    const dir = getTaskDir(resolveStoreRoot(this.settings.home), projectRoot, taskId)
     if (fs.existsSync(dir)) return
-    throw new BgbashError(
-      'task_not_found',
-      `Task not found: ${taskId}. Call bash_list (or bgbash ls) to see this session's tasks.`,
-    )
+    throw new BgbashError('task_not_found', `Task not found: ${taskId}. No task of this project has that id.`)
   }
 
   /** Owed completions ride on the response (not removed: only ack removes them). */

@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import type { TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/client'
@@ -22,6 +23,11 @@ export interface McpOptions {
   cwd?: string
   /** More `bgbash mcp` options. */
   args?: string[]
+  /**
+   * Start the server through another process that stays its parent (perl's `system`): the server
+   * then has a different client process, as a server of another conversation would.
+   */
+  viaOtherClient?: boolean
   /** Negotiate the 2026-07-28 protocol era (`server/discover`); default: the 2025 `initialize` handshake. */
   isModern?: boolean
 }
@@ -40,9 +46,10 @@ export class McpProcess {
     const env = { ...(process.env as Record<string, string>) }
     const session = options.session === null ? [] : ['--session', options.session ?? 'mcp-test']
     if (options.session === null) delete env.BGBASH_SESSION
+    const args = [BIN, 'mcp', '--home', options.home, ...session, ...(options.args ?? [])]
     this.transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'mcp', '--home', options.home, ...session, ...(options.args ?? [])],
+      command: options.viaOtherClient ? 'perl' : process.execPath,
+      args: options.viaOtherClient ? ['-e', 'exit(system(@ARGV) >> 8)', process.execPath, ...args] : args,
       cwd: options.cwd,
       env,
       stderr: 'pipe',
@@ -62,6 +69,15 @@ export class McpProcess {
     t.after(() => server.kill())
     await server.client.connect(server.transport)
     server.pid = server.transport.pid ?? 0
+    if (options.viaOtherClient) {
+      // The server is perl's child: SIGKILL and liveness must reach it, not only perl.
+      const child = fs
+        .readFileSync(`/proc/${server.pid}/task/${server.pid}/children`, 'utf8')
+        .trim()
+        .split(' ')
+        .map(Number)[0]
+      if (child) server.pid = child
+    }
     return server
   }
 

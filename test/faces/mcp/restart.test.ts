@@ -56,14 +56,14 @@ test('a server killed with SIGKILL and restarted delivers, on its first call, th
   await second.close()
 })
 
-test('the session defaults to the project directory, so a server started in the same project finds its tasks', async (t) => {
+test('without a session each server is its own owner; the next server its client starts in the project lists the tasks of the one before', async (t) => {
   const store = await useTestStore(t)
   const project = fs.realpathSync(store.scratch)
   const first = await McpProcess.start(t, { home: store.home, cwd: project, session: null })
   const started = await first.call('bash', { command: 'pwd', wait_ms: 10_000 })
   assert.equal(started.structuredContent!.output, project)
   const status = await first.call('bash_status', { task_id: started.structuredContent!.task_id })
-  assert.equal(status.structuredContent!.task.session_id, `project:${project}`)
+  assert.match(status.structuredContent!.task.session_id, new RegExp(`^process:${first.pid}:`))
   await first.close()
 
   const second = await McpProcess.start(t, { home: store.home, cwd: project, session: null })

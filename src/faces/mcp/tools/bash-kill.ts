@@ -48,16 +48,10 @@ export const bashKillTool = defineTool({
     const isDryRun = args.dry_run === true
     const ids = [...new Set(args.task_ids)]
     const settled = await Promise.allSettled(
-      ids.map((id) =>
-        isDryRun ? ctx.tm.status(id, { allSessions: args.all_sessions }) : kill(ctx, id, args),
-      ),
+      ids.map((id) => (isDryRun ? ctx.tm.status(id) : kill(ctx, id, args))),
     )
     // A dry run lists the live process tree the engine would signal, by pid.
-    const plans = isDryRun
-      ? await Promise.all(
-          ids.map((id) => ctx.tm.planKill(id, { allSessions: args.all_sessions }).catch(() => [])),
-        )
-      : []
+    const plans = isDryRun ? await Promise.all(ids.map((id) => ctx.tm.planKill(id).catch(() => []))) : []
     const results = settled.map((outcome, index) => {
       const taskId = ids[index]!
       if (outcome.status === 'rejected') {
@@ -104,7 +98,7 @@ export const bashKillTool = defineTool({
 })
 
 function kill(ctx: ToolContext, taskId: string, args: { grace_ms?: number; all_sessions?: boolean }) {
-  return ctx.tm.kill(taskId, { graceMs: args.grace_ms, by: 'mcp', allSessions: args.all_sessions })
+  return ctx.tm.kill(taskId, { graceMs: args.grace_ms, by: 'mcp' })
 }
 
 /** What a kill would signal: each live process of the task, by pid and command line. */

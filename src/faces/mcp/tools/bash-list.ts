@@ -12,8 +12,8 @@ export const bashListTool = defineTool({
   name: 'bash_list',
   title: 'List background tasks',
   description:
-    "List this session's tasks, newest first, as a compact table (id, status, exit code, time, command). " +
-    'Use it to find a task id or see what is still running; all_sessions: true shows every session.',
+    'List the tasks this server started, newest first, as a compact table (id, status, exit code, time, command). ' +
+    "Use it to find a task id or see what is still running; all_sessions: true shows every task of this project (the person's and other agents' too).",
   inputSchema: z.strictObject({
     status: z
       .enum(['active', ...Object.values(TaskStatus)], {
@@ -31,9 +31,9 @@ export const bashListTool = defineTool({
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   async run(args, ctx) {
     const status = args.status === 'active' ? ACTIVE : args.status
-    const records = await ctx.tm.list({ allSessions: args.all_sessions, status })
+    const records = await ctx.tm.list({ scope: args.all_sessions ? 'project' : 'mine', status })
     const shown = records.slice(0, args.limit ?? DEFAULT_LIMIT)
-    const scope = args.all_sessions ? 'all sessions' : 'this session'
+    const scope = args.all_sessions ? 'this project' : 'this session'
     const text =
       records.length === 0
         ? `No tasks${args.status ? ` with status ${args.status}` : ''} in ${scope}.`

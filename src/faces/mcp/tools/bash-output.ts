@@ -86,10 +86,8 @@ export const bashOutputTool = defineTool({
       maxBytes,
       tailLines: args.tail_lines,
       headLines: args.head_lines,
-      allSessions: args.all_sessions,
     })
-    if (mode === 'tail')
-      await ctx.tm.advanceCursor(args.task_id, read.nextOffset, { allSessions: args.all_sessions })
+    if (mode === 'tail') await ctx.tm.advanceCursor(args.task_id, read.nextOffset)
     const text = args.raw ? read.text : cleanText(read.text)
     return {
       text: describeRead(args.task_id, mode, read, text),
@@ -167,7 +165,6 @@ async function grep(args: Args, ctx: ToolContext): Promise<ToolReply> {
     maxMatches: args.max_matches ?? DEFAULT_MAX_MATCHES,
     maxBytes: args.max_bytes ?? FOREGROUND_RESULT_BYTES,
     raw: args.raw === true,
-    allSessions: args.all_sessions,
   })
   const matches = result.matches ?? []
   const status = { status: result.status }

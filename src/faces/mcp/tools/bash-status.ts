@@ -27,7 +27,7 @@ export const bashStatusTool = defineTool({
   },
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   async run(args, ctx) {
-    const record = await ctx.tm.status(args.task_id, { allSessions: args.all_sessions })
+    const record = await ctx.tm.status(args.task_id)
     const view = args.raw
       ? await readRawTail(ctx.tm, record.taskId, STATUS_PREVIEW_BYTES)
       : await readTailView(ctx.tm, record.taskId, STATUS_PREVIEW_BYTES)

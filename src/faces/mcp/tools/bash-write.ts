@@ -36,7 +36,6 @@ export const bashWriteTool = defineTool({
     const isEof = args.eof === true
     const bytes = await ctx.tm.write(args.task_id, args.input ?? '', {
       eof: isEof,
-      allSessions: args.all_sessions,
     })
     return {
       text: `Wrote ${bytes} byte${bytes === 1 ? '' : 's'} to the stdin of ${args.task_id}${isEof ? ' and closed it' : ''}.`,
