@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { snapshotTree, useTestStore } from '../helpers/store.js'
+import { snapshotTree, taskDirOf, useTestStore } from '../helpers/store.js'
 
 /** What `grep -n -C` prints, computed on the whole text at once. */
 function naiveGrep(text: string, pattern: RegExp, context: number): string {
@@ -128,4 +128,46 @@ test('read rejects options that ask for two windows, and changes nothing', async
     )
   }
   assert.deepEqual(snapshotTree(store.home), before)
+})
+
+/** The bytes a task wrote, as its log holds them. */
+function readLogFile(storeRoot: string, taskId: string): Buffer {
+  return fs.readFileSync(path.join(taskDirOf(storeRoot, taskId), 'output.log'))
+}
+
+test('reads by offset window give back the bytes as written, whole characters in text, whatever the window', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  // Valid two-, three- and four-byte characters, stray bytes, and a character cut short by a newline.
+  const { taskId } = await tm.spawn({
+    command: "printf 'h\\303\\251\\377\\342\\202\\254\\376\\nb\\342\\202\\n\\360\\237\\230\\200z\\377'",
+    notify: false,
+  })
+  await tm.wait([taskId])
+  const log = readLogFile(store.home, taskId)
+  for (let maxBytes = 1; maxBytes <= 8; maxBytes++) {
+    const parts: Buffer[] = []
+    let offset = 0
+    for (let step = 0; step < 2 * log.length; step++) {
+      const window = await tm.read(taskId, { offset, maxBytes })
+      assert.equal(window.offset, offset)
+      assert.ok(window.bytes, 'a window read carries its bytes')
+      assert.deepEqual(window.bytes, log.subarray(offset, offset + window.bytes.length))
+      assert.equal(window.nextOffset, offset + window.bytes.length)
+      assert.equal(window.text, window.bytes.toString('utf8'))
+      parts.push(window.bytes)
+      offset = window.nextOffset
+      if (window.eof) break
+    }
+    assert.deepEqual(Buffer.concat(parts), log, `maxBytes ${maxBytes}`)
+    const text = parts.map((part) => part.toString('utf8')).join('')
+    assert.ok(
+      text.includes('hé') && text.includes('€') && text.includes('😀'),
+      `whole characters, maxBytes ${maxBytes}`,
+    )
+  }
+  const tail = await tm.read(taskId, { tailLines: 1 })
+  assert.deepEqual(tail.bytes, log.subarray(log.lastIndexOf('\n') + 1))
+  const head = await tm.read(taskId, { headLines: 1 })
+  assert.deepEqual(head.bytes, log.subarray(0, log.indexOf('\n') + 1))
 })
