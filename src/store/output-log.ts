@@ -33,11 +33,13 @@ function runEnd(offset: number, total: number, dropped: DroppedInfo | undefined)
   return total
 }
 
+/** Reads `length` bytes at `offset`, fewer at the end of the file, none for a length below 1. */
 function readAt(fd: number, offset: number, length: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length)
+  // A dropped.json that claims more than the file holds puts the hole's end past it.
+  const buffer = Buffer.allocUnsafe(Math.max(0, length))
   let got = 0
-  while (got < length) {
-    const n = fs.readSync(fd, buffer, got, length - got, offset + got)
+  while (got < buffer.length) {
+    const n = fs.readSync(fd, buffer, got, buffer.length - got, offset + got)
     if (n === 0) break
     got += n
   }
