@@ -135,6 +135,41 @@ function readLogFile(storeRoot: string, taskId: string): Buffer {
   return fs.readFileSync(path.join(taskDirOf(storeRoot, taskId), 'output.log'))
 }
 
+test('grep pages one match at a time over bytes that are not UTF-8, with exact byte offsets', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  const { taskId } = await tm.spawn({
+    command: "printf 'a\\377\\nERROR 1\\n\\377\\377\\376\\nERROR 2 \\377 x\\n\\376\\nERROR 3\\n'",
+    notify: false,
+  })
+  await tm.wait([taskId])
+  const log = readLogFile(store.home, taskId)
+  const pages: Array<{ line?: string; offset?: number; truncated?: boolean; nextOffset: number }> = []
+  let offset = 0
+  for (let page = 0; page < 5; page++) {
+    const result = await tm.read(taskId, { grep: /^ERROR \d/, contextLines: 0, maxMatches: 1, offset })
+    const [match] = result.matches ?? []
+    pages.push({
+      line: match?.line,
+      offset: match?.offset,
+      truncated: result.truncated,
+      nextOffset: result.nextOffset,
+    })
+    if (!result.truncated) break
+    offset = result.nextOffset
+  }
+  assert.deepEqual(pages, [
+    { line: 'ERROR 1', offset: log.indexOf('ERROR 1'), truncated: true, nextOffset: log.indexOf('ERROR 2') },
+    {
+      line: 'ERROR 2 \uFFFD x',
+      offset: log.indexOf('ERROR 2'),
+      truncated: true,
+      nextOffset: log.indexOf('ERROR 3'),
+    },
+    { line: 'ERROR 3', offset: log.indexOf('ERROR 3'), truncated: false, nextOffset: log.length },
+  ])
+})
+
 test('reads by offset window give back the bytes as written, whole characters in text, whatever the window', async (t) => {
   const store = await useTestStore(t)
   const tm = await store.open()
