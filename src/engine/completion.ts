@@ -54,7 +54,7 @@ function streamLog(
   scanBytes: number,
   headBytes: number,
 ): { view: OutputView; isPartial: boolean } {
-  const total = readLogBytes(paths, 0, 0).totalBytes
+  const total = readLogBytes(paths, { offset: 0, maxBytes: 0 }).totalBytes
   const ranges: Array<[number, number]> =
     total <= scanBytes
       ? [[0, total]]
@@ -71,7 +71,7 @@ function streamLog(
     }
     let offset = start
     while (offset < end) {
-      const run = readLogBytes(paths, offset, Math.min(LOG_SCAN_CHUNK_BYTES, end - offset))
+      const run = readLogBytes(paths, { offset, maxBytes: Math.min(LOG_SCAN_CHUNK_BYTES, end - offset) })
       if (run.offset > offset) {
         // The disk cap dropped bytes here; what follows them may lie past this range.
         const skipped = Math.min(run.offset, end) - offset

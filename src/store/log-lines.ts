@@ -149,7 +149,7 @@ export class LogLineReader {
 
   /** Reads the next run of the log; false when nothing new was written. */
   #read(): boolean {
-    const run = readLogBytes(this.#paths, this.#readOffset, this.#chunkBytes)
+    const run = readLogBytes(this.#paths, { offset: this.#readOffset, maxBytes: this.#chunkBytes })
     this.#startOffset ??= run.offset
     this.#totalBytes = run.totalBytes
     this.#droppedBytes = run.droppedBytes

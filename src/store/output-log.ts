@@ -144,7 +144,10 @@ export interface LogBytes {
  * one starts after it, so `nextOffset > offset + bytes.length` says the bytes that follow are not
  * the ones that came next.
  */
-export function readLogBytes(paths: TaskPaths, offset: number, maxBytes: number): LogBytes {
+export function readLogBytes(
+  paths: TaskPaths,
+  { offset, maxBytes }: { offset: number; maxBytes: number },
+): LogBytes {
   return withLog(
     paths,
     ({ fd, totalBytes, dropped, droppedBytes }) => {

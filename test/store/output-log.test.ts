@@ -13,7 +13,7 @@ test('a dropped.json that claims a hole past the end of the log reads as the end
   fs.writeFileSync(paths.dropped, JSON.stringify({ head_bytes: 5, dropped_until: 1000 }))
   const window = readLog(paths, { offset: 7 })
   assert.deepEqual([window.text, window.offset, window.eof], ['', 1000, true])
-  const run = readLogBytes(paths, 7, 100)
+  const run = readLogBytes(paths, { offset: 7, maxBytes: 100 })
   assert.deepEqual([run.bytes.length, run.offset, run.eof], [0, 1000, true])
   assert.equal(readLog(paths, { offset: 0 }).text, 'head\n')
 })
