@@ -182,7 +182,13 @@ export interface GrepMatch {
 }
 
 export interface ReadResult {
+  /** The bytes read, decoded as UTF-8 (a byte that is not valid UTF-8 reads as U+FFFD). */
   text: string
+  /**
+   * The log's bytes from `offset`, exactly as written: `text` is their decoding. They end at
+   * `nextOffset`, or before it when the read stopped at bytes the disk cap dropped. Not with `grep`.
+   */
+  bytes?: Buffer
   /** Absolute offset of the first byte of `text`. */
   offset: number
   /** Absolute offset to pass next time to continue. */

@@ -63,8 +63,8 @@ export function reportGaps(
 ): void {
   if (window.offset > offset) onGap(offset, window.offset)
   if (window.text !== '') onText()
-  // Invalid UTF-8 only makes the text longer than its bytes, so this never reports a false gap.
-  const end = window.offset + Buffer.byteLength(window.text)
+  // Counted on the bytes: a byte that is not UTF-8 is three in the text, which hid the gap's start.
+  const end = window.offset + (window.bytes?.length ?? Buffer.byteLength(window.text))
   if (window.nextOffset > end) onGap(end, window.nextOffset)
 }
 

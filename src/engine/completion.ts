@@ -5,7 +5,7 @@ import {
   type OutputView,
   ViewBuilder,
 } from '../output/index.js'
-import { readLog } from '../store/output-log.js'
+import { readLogBytes } from '../store/output-log.js'
 import type { TaskPaths } from '../store/paths.js'
 import type { Completion, TaskRecord } from '../types.js'
 
@@ -44,8 +44,9 @@ export function buildCompletion(record: TaskRecord, paths: TaskPaths): Completio
 }
 
 /**
- * Streams a log into a view in bounded reads: all of it when it is at most `scanBytes`, else its
- * first `headBytes` and its last `scanBytes - headBytes`, with a line saying what was not read.
+ * Streams a log's bytes into a view in bounded reads: all of it when it is at most `scanBytes`,
+ * else its first `headBytes` and its last `scanBytes - headBytes`, with a line saying what was not
+ * read, and one where the disk cap dropped bytes.
  */
 function streamLog(
   paths: TaskPaths,
@@ -53,7 +54,7 @@ function streamLog(
   scanBytes: number,
   headBytes: number,
 ): { view: OutputView; isPartial: boolean } {
-  const total = readLog(paths, { offset: 0, maxBytes: 1 }).totalBytes
+  const total = readLogBytes(paths, { offset: 0, maxBytes: 0 }).totalBytes
   const ranges: Array<[number, number]> =
     total <= scanBytes
       ? [[0, total]]
@@ -70,18 +71,19 @@ function streamLog(
     }
     let offset = start
     while (offset < end) {
-      const window = readLog(paths, { offset, maxBytes: Math.min(LOG_SCAN_CHUNK_BYTES, end - offset) })
-      if (window.offset > offset) {
+      const run = readLogBytes(paths, { offset, maxBytes: Math.min(LOG_SCAN_CHUNK_BYTES, end - offset) })
+      if (run.offset > offset) {
         // The disk cap dropped bytes here; what follows them may lie past this range.
-        const skipped = Math.min(window.offset, end) - offset
+        const skipped = Math.min(run.offset, end) - offset
         builder.push(`\n… ${skipped} bytes dropped by the disk cap …\n`)
         isPartial = true
         offset += skipped
-        if (window.offset >= end) break
+        if (run.offset >= end) break
       }
-      if (window.text === '') break
-      builder.push(window.text)
-      offset = window.nextOffset
+      if (run.bytes.length === 0) break
+      builder.push(run.bytes)
+      // Not run.nextOffset: a read that stops at the hole leaves it to the next one, which says so.
+      offset += run.bytes.length
     }
     previousEnd = Math.max(offset, end)
   }

@@ -1,6 +1,6 @@
-import { LOG_SCAN_CHUNK_BYTES, MAX_PENDING_LINE_BYTES } from '../constants.js'
 import { cleanText } from '../output/index.js'
-import { type LogWindow, readLog } from '../store/output-log.js'
+import { LogLineReader } from '../store/log-lines.js'
+import type { LogWindow } from '../store/output-log.js'
 import type { TaskPaths } from '../store/paths.js'
 import type { GrepMatch } from '../types.js'
 
@@ -31,9 +31,10 @@ interface Line {
 
 /**
  * Finds the lines of a log that match a pattern, with context lines, like `grep -n -C`: matching
- * lines are `N:line`, context `N-line`, groups apart by `--`. Reads the log in bounded windows from
- * `fromOffset` on, so memory stays at one window whatever the log's size. `nextOffset` is where
- * the scan stopped: the end of the log, or the line it stopped before when it ran out of budget.
+ * lines are `N:line`, context `N-line`, groups apart by `--`. Reads the log line by line from
+ * `fromOffset` on (the shared line reader), so memory stays at one read whatever the log's size.
+ * `nextOffset` is where the scan stopped: the end of the log, or the byte offset of the matching
+ * line it stopped before when it ran out of matches or budget.
  */
 export function grepLog(paths: TaskPaths, pattern: RegExp, options: GrepLogOptions): GrepLogResult {
   const regex = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
@@ -44,13 +45,7 @@ export function grepLog(paths: TaskPaths, pattern: RegExp, options: GrepLogOptio
   let afterLeft = 0
   let lastShown = 0
   let lineNumber = 0
-  let truncated = false
-  let stoppedAt = 0
-  let pending = Buffer.alloc(0)
-  let pendingOffset = options.fromOffset
-  let offset = options.fromOffset
-  let first: number | undefined
-  let window: LogWindow | undefined
+  let stoppedAt: number | undefined
 
   const show = (line: Line, mark: ':' | '-') => {
     if (lastShown > 0 && line.number > lastShown + 1) out.push('--')
@@ -59,16 +54,20 @@ export function grepLog(paths: TaskPaths, pattern: RegExp, options: GrepLogOptio
     outBytes += Buffer.byteLength(text) + 8
     lastShown = line.number
   }
-  /** Handles one complete line; false when the scan should stop. */
-  const handle = (bytes: Buffer, at: number): boolean => {
+
+  const lines = new LogLineReader(paths, options.fromOffset)
+  // The scan reads to the end of what is written: an unfinished last line is a line too.
+  for (let next = lines.next(true); next; next = lines.next(true)) {
     lineNumber++
-    const raw = bytes.toString('utf8')
-    const line: Line = { number: lineNumber, offset: at, text: options.raw ? raw : cleanText(raw) }
+    const line: Line = {
+      number: lineNumber,
+      offset: next.offset,
+      text: options.raw ? next.text : cleanText(next.text),
+    }
     if (regex.test(line.text)) {
       if (matches.length >= options.maxMatches || outBytes >= options.budgetBytes) {
-        truncated = true
-        stoppedAt = at
-        return false
+        stoppedAt = line.offset
+        break
       }
       for (const previous of before) if (previous.number > lastShown) show(previous, '-')
       before.length = 0
@@ -82,41 +81,16 @@ export function grepLog(paths: TaskPaths, pattern: RegExp, options: GrepLogOptio
       before.push(line)
       if (before.length > options.contextLines) before.shift()
     }
-    return true
   }
-
-  scan: for (;;) {
-    window = readLog(paths, { offset, maxBytes: LOG_SCAN_CHUNK_BYTES })
-    first ??= window.offset
-    if (window.offset > offset) {
-      // The disk cap dropped bytes here: the partial line before the gap is incomplete, start afresh.
-      pending = Buffer.alloc(0)
-      pendingOffset = window.offset
-    }
-    const chunk = Buffer.concat([pending, Buffer.from(window.text)])
-    let start = 0
-    for (let at = chunk.indexOf(0x0a); at >= 0; at = chunk.indexOf(0x0a, start)) {
-      if (!handle(chunk.subarray(start, at), pendingOffset + start)) break scan
-      start = at + 1
-    }
-    pending = chunk.subarray(start)
-    pendingOffset += start
-    if (pending.length > MAX_PENDING_LINE_BYTES || (window.eof && pending.length > 0)) {
-      if (!handle(pending, pendingOffset)) break
-      pendingOffset += pending.length
-      pending = Buffer.alloc(0)
-    }
-    offset = window.nextOffset
-    if (window.eof || window.text === '') break
-  }
-  const nextOffset = truncated ? stoppedAt : offset
+  const truncated = stoppedAt !== undefined
+  const nextOffset = stoppedAt ?? lines.offset
   return {
     text: out.join('\n'),
-    offset: first ?? options.fromOffset,
+    offset: lines.startOffset,
     nextOffset,
-    totalBytes: window.totalBytes,
-    droppedBytes: window.droppedBytes,
-    eof: !truncated && nextOffset >= window.totalBytes,
+    totalBytes: lines.totalBytes,
+    droppedBytes: lines.droppedBytes,
+    eof: !truncated && nextOffset >= lines.totalBytes,
     matches,
     truncated,
   }

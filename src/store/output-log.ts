@@ -33,29 +33,34 @@ function runEnd(offset: number, total: number, dropped: DroppedInfo | undefined)
   return total
 }
 
+/** Reads `length` bytes at `offset`, fewer at the end of the file, none for a length below 1. */
 function readAt(fd: number, offset: number, length: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length)
+  // A dropped.json that claims more than the file holds puts the hole's end past it.
+  const buffer = Buffer.allocUnsafe(Math.max(0, length))
   let got = 0
-  while (got < length) {
-    const n = fs.readSync(fd, buffer, got, length - got, offset + got)
+  while (got < buffer.length) {
+    const n = fs.readSync(fd, buffer, got, buffer.length - got, offset + got)
     if (n === 0) break
     got += n
   }
   return buffer.subarray(0, got)
 }
 
-/** Length of the longest prefix of `bytes` that does not end inside a UTF-8 character. */
-function utf8SafeLength(bytes: Buffer): number {
-  let end = bytes.length
+/**
+ * Length of `bytes` without a UTF-8 character cut short at their end: one whose lead byte asks
+ * for more bytes than follow it. A byte that can never start a character is not held back.
+ */
+export function getUtf8SafeLength(bytes: Buffer): number {
+  const end = bytes.length
   // Walk back over at most 3 continuation bytes to the lead byte of the last character.
   let back = 0
-  while (back < 3 && end - back - 1 >= 0 && (bytes[end - back - 1]! & 0xc0) === 0x80) back++
+  while (back < 3 && back < end && (bytes[end - back - 1]! & 0xc0) === 0x80) back++
   const leadAt = end - back - 1
   if (leadAt < 0) return end
   const lead = bytes[leadAt]!
-  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1
-  if (need > back + 1) end = leadAt
-  return end
+  const need =
+    lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 1
+  return need > back + 1 ? leadAt : end
 }
 
 /** Offset just after the `lines`-th newline counting back from `end`, not before `floor`. */
@@ -94,9 +99,78 @@ function findHeadEnd(fd: number, start: number, lines: number, limit: number): n
   return limit
 }
 
+/** A task's log, open for one read. */
+interface OpenLog {
+  fd: number
+  totalBytes: number
+  dropped: DroppedInfo | undefined
+  droppedBytes: number
+}
+
+/** Runs `read` on the open log; `onMissing` when the task has not written it yet. */
+function withLog<T>(paths: TaskPaths, read: (log: OpenLog) => T, onMissing: (droppedBytes: number) => T): T {
+  const dropped = readDroppedInfo(paths)
+  const droppedBytes = getDroppedBytes(dropped)
+  let fd: number
+  try {
+    fd = fs.openSync(paths.output, READ_FLAGS)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return onMissing(droppedBytes)
+    throw storageError('read', paths.output, error)
+  }
+  try {
+    return read({ fd, totalBytes: fs.fstatSync(fd).size, dropped, droppedBytes })
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** Bytes of a log as written, from one read. */
+export interface LogBytes {
+  /** Absolute offset of the first byte: the offset asked for, or the end of the hole it fell in. */
+  offset: number
+  bytes: Buffer
+  /** Where the next read starts: just after the bytes, or past the hole they stop at. */
+  nextOffset: number
+  totalBytes: number
+  droppedBytes: number
+  /** The bytes reach the end of what is written so far. */
+  eof: boolean
+}
+
+/**
+ * Reads at most `maxBytes` of a task's log from `offset`, as written (a character may be cut at
+ * either end). Offsets are absolute; a read stops at the part the disk cap dropped and the next
+ * one starts after it, so `nextOffset > offset + bytes.length` says the bytes that follow are not
+ * the ones that came next.
+ */
+export function readLogBytes(
+  paths: TaskPaths,
+  { offset, maxBytes }: { offset: number; maxBytes: number },
+): LogBytes {
+  return withLog(
+    paths,
+    ({ fd, totalBytes, dropped, droppedBytes }) => {
+      const start = skipHole(Math.min(offset, totalBytes), dropped)
+      const bytes = readAt(fd, start, Math.min(runEnd(start, totalBytes, dropped), start + maxBytes) - start)
+      const nextOffset = skipHole(start + bytes.length, dropped)
+      return { offset: start, bytes, nextOffset, totalBytes, droppedBytes, eof: nextOffset >= totalBytes }
+    },
+    (droppedBytes) => ({
+      offset: 0,
+      bytes: Buffer.alloc(0),
+      nextOffset: 0,
+      totalBytes: 0,
+      droppedBytes,
+      eof: true,
+    }),
+  )
+}
+
 /**
  * Reads a window of a task's log without loading the whole file. Offsets are absolute over
- * everything the task ever wrote; the part the disk cap dropped is skipped.
+ * everything the task ever wrote; the part the disk cap dropped is skipped. The window never ends
+ * inside a character (unless it is the end of the log): its bytes decode to whole characters.
  */
 export function readLog(paths: TaskPaths, options: ReadOptions = {}): LogWindow {
   checkCount('offset', options.offset, 0)
@@ -104,50 +178,53 @@ export function readLog(paths: TaskPaths, options: ReadOptions = {}): LogWindow 
   checkCount('tail_lines', options.tailLines, 1)
   checkCount('head_lines', options.headLines, 1)
   const maxBytes = options.maxBytes ?? DEFAULT_READ_BYTES
-  const dropped = readDroppedInfo(paths)
-  const droppedBytes = getDroppedBytes(dropped)
-  let fd: number
-  try {
-    fd = fs.openSync(paths.output, READ_FLAGS)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { text: '', offset: 0, nextOffset: 0, totalBytes: 0, droppedBytes, eof: true }
-    }
-    throw storageError('read', paths.output, error)
-  }
-  try {
-    const total = fs.fstatSync(fd).size
-    let start: number
-    let end: number
-    if (options.tailLines !== undefined && options.offset === undefined) {
-      const floor = dropped && dropped.droppedUntil > dropped.headBytes ? dropped.droppedUntil : 0
-      end = total
-      // Never look further back than the window can reach: a 50 MiB line would be scanned whole.
-      start = findTailStart(fd, total, options.tailLines, Math.max(floor, total - maxBytes))
-    } else {
-      start = skipHole(Math.min(options.offset ?? 0, total), dropped)
-      const limit = Math.min(runEnd(start, total, dropped), start + maxBytes)
-      end = options.headLines !== undefined ? findHeadEnd(fd, start, options.headLines, limit) : limit
-    }
-    let bytes = readAt(fd, start, end - start)
-    let safe = end === total ? bytes.length : utf8SafeLength(bytes)
-    if (safe === 0 && bytes.length > 0) {
-      // The window is smaller than one character: return that whole character rather than nothing.
-      bytes = readAt(fd, start, Math.min(4, total - start))
-      safe = utf8SafeLength(bytes) || bytes.length
-    }
-    const nextOffset = skipHole(start + safe, dropped)
-    return {
-      text: bytes.subarray(0, safe).toString('utf8'),
-      offset: start,
-      nextOffset,
-      totalBytes: total,
+  return withLog(
+    paths,
+    ({ fd, totalBytes: total, dropped, droppedBytes }) => {
+      let start: number
+      let end: number
+      let limit = total
+      if (options.tailLines !== undefined && options.offset === undefined) {
+        const floor = dropped && dropped.droppedUntil > dropped.headBytes ? dropped.droppedUntil : 0
+        end = total
+        // Never look further back than the window can reach: a 50 MiB line would be scanned whole.
+        start = findTailStart(fd, total, options.tailLines, Math.max(floor, total - maxBytes))
+      } else {
+        start = skipHole(Math.min(options.offset ?? 0, total), dropped)
+        limit = runEnd(start, total, dropped)
+        const windowEnd = Math.min(limit, start + maxBytes)
+        end =
+          options.headLines !== undefined ? findHeadEnd(fd, start, options.headLines, windowEnd) : windowEnd
+      }
+      let bytes = readAt(fd, start, end - start)
+      let safe = end === total ? bytes.length : getUtf8SafeLength(bytes)
+      if (safe === 0 && bytes.length > 0) {
+        // The window is smaller than one character: return that whole character rather than nothing.
+        bytes = readAt(fd, start, Math.min(4, limit - start))
+        safe = start + bytes.length === total ? bytes.length : getUtf8SafeLength(bytes) || bytes.length
+      }
+      bytes = bytes.subarray(0, safe)
+      const nextOffset = skipHole(start + safe, dropped)
+      return {
+        text: bytes.toString('utf8'),
+        bytes,
+        offset: start,
+        nextOffset,
+        totalBytes: total,
+        droppedBytes,
+        eof: nextOffset >= total,
+      }
+    },
+    (droppedBytes) => ({
+      text: '',
+      bytes: Buffer.alloc(0),
+      offset: 0,
+      nextOffset: 0,
+      totalBytes: 0,
       droppedBytes,
-      eof: nextOffset >= total,
-    }
-  } finally {
-    fs.closeSync(fd)
-  }
+      eof: true,
+    }),
+  )
 }
 
 /** Reads the first `headBytes` and last `tailBytes` of the log for building a view. */

@@ -1,9 +1,8 @@
-import { LOG_SCAN_CHUNK_BYTES, MAX_PENDING_LINE_BYTES } from '../constants.js'
 import { stripAnsi } from '../output/ansi.js'
-import { readLog } from '../store/output-log.js'
+import { type LogLine, LogLineReader } from '../store/log-lines.js'
 import type { TaskPaths } from '../store/paths.js'
 
-/** Lines of context kept before a match. */
+/** Lines of context kept before a match, and shown after it as far as they are read. */
 const CONTEXT_LINES = 3
 
 export interface LogMatch {
@@ -11,7 +10,7 @@ export interface LogMatch {
   text: string
   /** The whole line it matched in. */
   line: string
-  /** Absolute offset of the start of that line in the task's output. */
+  /** Absolute byte offset of the start of that line in the task's output. */
   offset: number
   /** A few lines around the match (before it, the line, and what follows so far). */
   context: string
@@ -19,21 +18,17 @@ export interface LogMatch {
 
 /**
  * Scans a task's log for a pattern, incrementally: each call reads only what was written since
- * the last, line by line, so a match split across two writes is still found.
+ * the last, line by line (the shared line reader), so a match split across two writes is still
+ * found and its offset is a byte offset of the log.
  */
 export class LogScanner {
-  private offset: number
-  private pending = ''
-  private pendingOffset: number
+  private readonly lines: LogLineReader
   private readonly before: string[] = []
-  private readonly paths: TaskPaths
   private readonly pattern: RegExp
 
   constructor(paths: TaskPaths, pattern: RegExp, fromOffset = 0) {
-    this.paths = paths
     this.pattern = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
-    this.offset = fromOffset
-    this.pendingOffset = fromOffset
+    this.lines = new LogLineReader(paths, fromOffset)
   }
 
   /**
@@ -41,65 +36,24 @@ export class LogScanner {
    * `isFinal` also tests an unfinished last line.
    */
   scan(isFinal = false): LogMatch | undefined {
-    if (this.pending.includes('\n')) {
-      const match = this.consume('', false)
+    for (let next = this.lines.next(isFinal); next; next = this.lines.next(isFinal)) {
+      const match = this.test(next)
       if (match) return match
     }
-    for (;;) {
-      const window = readLog(this.paths, { offset: this.offset, maxBytes: LOG_SCAN_CHUNK_BYTES })
-      if (window.offset > this.offset) {
-        // The disk cap dropped what we had not read yet: start again at what is left.
-        this.pending = ''
-        this.pendingOffset = window.offset
-      }
-      this.offset = window.nextOffset
-      const match = this.consume(window.text, window.eof && isFinal)
-      if (match || window.eof || window.text === '') return match
-    }
-  }
-
-  private consume(text: string, isFinal: boolean): LogMatch | undefined {
-    let data = this.pending + text
-    let lineStart = this.pendingOffset
-    for (;;) {
-      const newline = data.indexOf('\n')
-      if (newline < 0) break
-      const line = data.slice(0, newline)
-      const match = this.test(line, lineStart, data.slice(newline + 1))
-      lineStart += Buffer.byteLength(line) + 1
-      data = data.slice(newline + 1)
-      if (match) {
-        // The next scan goes on after this line.
-        this.pending = data
-        this.pendingOffset = lineStart
-        return match
-      }
-    }
-    if (isFinal || Buffer.byteLength(data) > MAX_PENDING_LINE_BYTES) {
-      // A prompt without a newline, or an endless line: test what there is.
-      const match = data ? this.test(data, lineStart, '') : undefined
-      if (match || Buffer.byteLength(data) > MAX_PENDING_LINE_BYTES) {
-        this.pending = ''
-        this.pendingOffset = lineStart + Buffer.byteLength(data)
-        return match
-      }
-    }
-    this.pending = data
-    this.pendingOffset = lineStart
     return undefined
   }
 
-  private test(rawLine: string, offset: number, after: string): LogMatch | undefined {
+  private test(next: LogLine): LogMatch | undefined {
     // Colours must not hide a match: `\x1b[32mready\x1b[39m in 300 ms` is tested as `ready in 300 ms`.
-    const line = stripAnsi(rawLine)
+    const line = stripAnsi(next.text)
     const found = this.pattern.exec(line)
     if (!found) {
       this.before.push(line)
       if (this.before.length > CONTEXT_LINES) this.before.shift()
       return undefined
     }
-    const following = stripAnsi(after).split('\n').slice(0, CONTEXT_LINES).join('\n')
+    const following = this.lines.peek(CONTEXT_LINES).map(stripAnsi).join('\n')
     const context = [...this.before, line, following].filter((part) => part !== '').join('\n')
-    return { text: found[0], line, offset, context }
+    return { text: found[0], line, offset: next.offset, context }
   }
 }

@@ -31,3 +31,21 @@ test('a failed task’s completion shows its first error from the middle of a 3 
     'the noise folds to one line and a count',
   )
 })
+
+test('a completion says where the disk cap dropped bytes, also when a read stopped right at the hole', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open({ outputCapBytes: 64 * 1024 })
+  const completions: Completion[] = []
+  tm.on('completion', (c) => completions.push(c))
+  const { taskId } = await tm.spawn({
+    command: "echo 'error: first'; seq 1 100000; echo 'error: last'; exit 1",
+  })
+  const [record] = await tm.wait([taskId])
+  assert.ok(record!.droppedBytes > 0, 'the cap dropped bytes')
+  const [completion] = completions.length > 0 ? completions : await tm.takeCompletions()
+  assert.ok(completion, 'a completion')
+  assert.match(completion.outputPreview, /error: first/)
+  assert.match(completion.outputPreview, /error: last/)
+  assert.match(completion.outputPreview, /… [\d,]+ bytes dropped by the disk cap …/)
+  assert.equal(completion.outputTruncated, true)
+})

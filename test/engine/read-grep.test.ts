@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { snapshotTree, useTestStore } from '../helpers/store.js'
+import { snapshotTree, taskDirOf, useTestStore } from '../helpers/store.js'
 
 /** What `grep -n -C` prints, computed on the whole text at once. */
 function naiveGrep(text: string, pattern: RegExp, context: number): string {
@@ -128,4 +128,81 @@ test('read rejects options that ask for two windows, and changes nothing', async
     )
   }
   assert.deepEqual(snapshotTree(store.home), before)
+})
+
+/** The bytes a task wrote, as its log holds them. */
+function readLogFile(storeRoot: string, taskId: string): Buffer {
+  return fs.readFileSync(path.join(taskDirOf(storeRoot, taskId), 'output.log'))
+}
+
+test('grep pages one match at a time over bytes that are not UTF-8, with exact byte offsets', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  const { taskId } = await tm.spawn({
+    command: "printf 'a\\377\\nERROR 1\\n\\377\\377\\376\\nERROR 2 \\377 x\\n\\376\\nERROR 3\\n'",
+    notify: false,
+  })
+  await tm.wait([taskId])
+  const log = readLogFile(store.home, taskId)
+  const pages: Array<{ line?: string; offset?: number; truncated?: boolean; nextOffset: number }> = []
+  let offset = 0
+  for (let page = 0; page < 5; page++) {
+    const result = await tm.read(taskId, { grep: /^ERROR \d/, contextLines: 0, maxMatches: 1, offset })
+    const [match] = result.matches ?? []
+    pages.push({
+      line: match?.line,
+      offset: match?.offset,
+      truncated: result.truncated,
+      nextOffset: result.nextOffset,
+    })
+    if (!result.truncated) break
+    offset = result.nextOffset
+  }
+  assert.deepEqual(pages, [
+    { line: 'ERROR 1', offset: log.indexOf('ERROR 1'), truncated: true, nextOffset: log.indexOf('ERROR 2') },
+    {
+      line: 'ERROR 2 \uFFFD x',
+      offset: log.indexOf('ERROR 2'),
+      truncated: true,
+      nextOffset: log.indexOf('ERROR 3'),
+    },
+    { line: 'ERROR 3', offset: log.indexOf('ERROR 3'), truncated: false, nextOffset: log.length },
+  ])
+})
+
+test('reads by offset window give back the bytes as written, whole characters in text, whatever the window', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  // Valid two-, three- and four-byte characters, stray bytes, and a character cut short by a newline.
+  const { taskId } = await tm.spawn({
+    command: "printf 'h\\303\\251\\377\\342\\202\\254\\376\\nb\\342\\202\\n\\360\\237\\230\\200z\\377'",
+    notify: false,
+  })
+  await tm.wait([taskId])
+  const log = readLogFile(store.home, taskId)
+  for (let maxBytes = 1; maxBytes <= 8; maxBytes++) {
+    const parts: Buffer[] = []
+    let offset = 0
+    for (let step = 0; step < 2 * log.length; step++) {
+      const window = await tm.read(taskId, { offset, maxBytes })
+      assert.equal(window.offset, offset)
+      assert.ok(window.bytes, 'a window read carries its bytes')
+      assert.deepEqual(window.bytes, log.subarray(offset, offset + window.bytes.length))
+      assert.equal(window.nextOffset, offset + window.bytes.length)
+      assert.equal(window.text, window.bytes.toString('utf8'))
+      parts.push(window.bytes)
+      offset = window.nextOffset
+      if (window.eof) break
+    }
+    assert.deepEqual(Buffer.concat(parts), log, `maxBytes ${maxBytes}`)
+    const text = parts.map((part) => part.toString('utf8')).join('')
+    assert.ok(
+      text.includes('hé') && text.includes('€') && text.includes('😀'),
+      `whole characters, maxBytes ${maxBytes}`,
+    )
+  }
+  const tail = await tm.read(taskId, { tailLines: 1 })
+  assert.deepEqual(tail.bytes, log.subarray(log.lastIndexOf('\n') + 1))
+  const head = await tm.read(taskId, { headLines: 1 })
+  assert.deepEqual(head.bytes, log.subarray(0, log.indexOf('\n') + 1))
 })

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
 import { test } from 'node:test'
-import { useTestStore } from '../helpers/store.js'
+import { taskDirOf, useTestStore } from '../helpers/store.js'
 
 test('waitFor returns when a pattern appears, with its line and context', async (t) => {
   const tm = await (await useTestStore(t)).open()
@@ -54,4 +56,18 @@ test('waitFor until exit with any returns when the first task ends', async (t) =
   const result = await tm.waitFor([slow.taskId, fast.taskId], { any: true, timeoutMs: 10_000 })
   assert.equal(result.reason, 'exit')
   assert.equal(result.taskId, fast.taskId)
+})
+
+test('waitFor reports the byte offset of the matching line in the log, after bytes that are not UTF-8', async (t) => {
+  const tm = await (await useTestStore(t)).open()
+  // Each invalid byte decodes to U+FFFD, three bytes: offsets counted on the text drift by two a byte.
+  const { taskId } = await tm.spawn({
+    command: "printf '\\377\\376ab\\nx\\377y\\nREADY\\nrest\\n'; sleep 30",
+  })
+  const result = await tm.waitFor([taskId], { until: /READY/, timeoutMs: 10_000 })
+  assert.equal(result.reason, 'match')
+  const log = fs.readFileSync(path.join(taskDirOf(tm.storeRoot, taskId), 'output.log'))
+  assert.equal(result.match!.offset, log.indexOf('READY'))
+  assert.equal(result.match!.line, 'READY')
+  assert.match(result.match!.context, /^\uFFFD\uFFFDab\nx\uFFFDy\nREADY\n/)
 })

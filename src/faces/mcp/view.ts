@@ -5,6 +5,7 @@ import {
   buildView,
   cleanText,
   FOREGROUND_RESULT_BYTES,
+  type ReadResult,
   STATUS_PREVIEW_BYTES,
   type TaskManager,
 } from '../../index.js'
@@ -40,21 +41,23 @@ export async function readOutputView(
   let endOffset = head.nextOffset
   let isCut = head.droppedBytes > 0
   if (!head.eof) {
-    // Both windows end or start mid-line: keep whole lines only.
-    text = cutAfterLastNewline(head.text)
-    const headEnd = head.offset + Buffer.byteLength(text)
+    // Both windows end or start mid-line: keep whole lines only. Offsets count the bytes as
+    // written (a byte that is not UTF-8 is three in the text).
+    const headBytes = cutAfterLastNewline(bytesOf(head))
+    text = headBytes.toString('utf8')
+    const headEnd = head.offset + headBytes.length
     const tail = await tm.read(taskId, {
       offset: Math.max(headEnd, head.totalBytes - VIEW_TAIL_BYTES),
       maxBytes: VIEW_TAIL_BYTES,
     })
-    let tailText = tail.text
-    if (tail.offset > headEnd) tailText = tailText.slice(tailText.indexOf('\n') + 1)
-    const gap = tail.offset + (Buffer.byteLength(tail.text) - Buffer.byteLength(tailText)) - headEnd
+    const tailBytes = bytesOf(tail)
+    const tailStart = tail.offset > headEnd ? tailBytes.indexOf(0x0a) + 1 : 0
+    const gap = tail.offset + tailStart - headEnd
     if (gap > 0) {
       isCut = true
       text += `… ${gap} bytes not read here: bash_output task_id=${taskId} offset=${headEnd} reads them …\n`
     }
-    text += tailText
+    text += tailBytes.subarray(tailStart).toString('utf8')
     endOffset = tail.nextOffset
   }
   const view = buildView(text, {
@@ -106,7 +109,12 @@ export async function readRawTail(
   }
 }
 
-function cutAfterLastNewline(text: string): string {
-  const at = text.lastIndexOf('\n')
-  return at < 0 ? text : text.slice(0, at + 1)
+/** A window read's bytes as written (a window read always carries them). */
+function bytesOf(read: ReadResult): Buffer {
+  return read.bytes ?? Buffer.from(read.text)
+}
+
+function cutAfterLastNewline(bytes: Buffer): Buffer {
+  const at = bytes.lastIndexOf(0x0a)
+  return at < 0 ? bytes : bytes.subarray(0, at + 1)
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
 import { test } from 'node:test'
 import { NdjsonClient } from '../../helpers/ndjson-client.js'
-import { useTestStore } from '../../helpers/store.js'
+import { taskDirOf, useTestStore } from '../../helpers/store.js'
 
 async function startEngine(t: import('node:test').TestContext) {
   const store = await useTestStore(t)
@@ -302,4 +304,31 @@ test('bash with ready_when (bgbash extension) answers once the task is ready, or
   )
   assert.equal(bad.success, false)
   assert.match(bad.message, /ready_when.pattern/)
+})
+
+test('bash_status output chunks are the bytes as written, invalid UTF-8 included, and offsets count those bytes', async (t) => {
+  const { client, store } = await startEngine(t)
+  const started = await client.request(
+    'bash',
+    { command: "printf '\\377\\376ab\\nREADY\\n\\342\\202\\254\\377x\\360\\237'" },
+    { session_id: 'b1' },
+  )
+  await client.waitFor((f) => f.type === 'bash_completed' && f.task_id === started.task_id)
+  const log = fs.readFileSync(path.join(taskDirOf(store.home, started.task_id), 'output.log'))
+  for (const from of [0, 1, log.indexOf('READY'), log.length - 1]) {
+    const status = await client.request(
+      'bash_status',
+      { task_id: started.task_id, output_offset: from },
+      { session_id: 'b1' },
+    )
+    assert.deepEqual(Buffer.from(status.output_chunk_base64, 'base64'), log.subarray(from), `from ${from}`)
+    assert.equal(status.output_next_offset, log.length)
+  }
+  const watch = await client.request(
+    'bash_notify',
+    { task_id: started.task_id, pattern: 'READY' },
+    { session_id: 'b1' },
+  )
+  const match = await client.waitFor((f) => f.type === 'bash_pattern_match' && f.watch_id === watch.watch_id)
+  assert.equal(match.match_offset, log.indexOf('READY'))
 })

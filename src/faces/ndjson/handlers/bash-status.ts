@@ -18,7 +18,8 @@ export const handleBashStatus: Handler = async (ctx, params) => {
   frame.stderr_path = null
   if (outputOffset !== undefined) {
     const chunk = await tm.read(taskId, { offset: outputOffset, maxBytes: CHUNK_BYTES })
-    frame.output_chunk_base64 = Buffer.from(chunk.text).toString('base64')
+    // The bytes as written: text would turn each byte that is not UTF-8 into three (U+FFFD).
+    frame.output_chunk_base64 = chunk.bytes?.toString('base64') ?? ''
     frame.output_next_offset = chunk.nextOffset
     frame.output_dropped_bytes = chunk.droppedBytes
   }
