@@ -46,6 +46,8 @@ export type ShellName = 'bash' | 'sh' | 'zsh'
 export interface LeftoverProcess {
   pid: number
   command: string
+  /** Kernel start time (clock ticks since boot), so a reused pid is not taken for it. */
+  startTime?: number
 }
 
 /** What bgbash knows about one task. Times are epoch ms. */
@@ -79,7 +81,13 @@ export interface TaskRecord {
   timeoutMs: number
   outputBytes: number
   droppedBytes: number
+  /**
+   * Processes the command left running that still run: they belong to the task until they exit
+   * (its kill and its deadline end them; gc keeps the task meanwhile).
+   */
   leftoverProcesses?: LeftoverProcess[]
+  /** Leftover processes a kill of the ended task stopped (its status and exit code stay). */
+  killedLeftovers?: { at: number; by: string; processes: LeftoverProcess[] }
   statusReason?: string
   /** Set by `kill` when the task had already ended. */
   alreadyFinished?: boolean
@@ -101,6 +109,8 @@ export interface Completion {
   durationMs: number | null
   outputPreview: string
   outputTruncated: boolean
+  /** Processes the command left running, still running when the completion was built. */
+  leftoverProcesses?: LeftoverProcess[]
   /**
    * The task was started by this client's previous manager (a server that has since exited) and
    * its completion passed here (see docs/architecture.md, Ownership).

@@ -55,7 +55,8 @@ export function renderTaskTable(
     const use = usage.get(record.taskId)
     return [
       record.taskId,
-      colorStatus(record.status, color),
+      colorStatus(record.status, color) +
+        (record.leftoverProcesses ? color.yellow(` +${record.leftoverProcesses.length} left`) : ''),
       formatTime(record, options.now),
       record.exitCode === null ? color.dim('-') : String(record.exitCode),
       use ? `${use.cpuPercent.toFixed(1)}%` : color.dim('-'),
@@ -105,12 +106,8 @@ function cut(text: string, width: number): string {
 }
 
 /** One process of a task's tree as a line; the wrapper shell is named, not dumped. */
-export function formatProcess(
-  proc: { pid: number; command: string },
-  record: TaskRecord,
-  columns?: number,
-): string {
-  const command = proc.pid === record.pid ? 'sh (bgbash wrapper: records the exit code)' : proc.command
+export function formatProcess(proc: { pid: number; command: string }, columns?: number): string {
+  const command = proc.command
   const line = `  ${String(proc.pid).padStart(7)}  ${command}`
   return columns === undefined ? line : cut(line, columns)
 }

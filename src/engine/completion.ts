@@ -40,6 +40,7 @@ export function buildCompletion(record: TaskRecord, paths: TaskPaths): Completio
     durationMs: record.durationMs,
     outputPreview: view.text,
     outputTruncated: view.truncated || isPartial,
+    ...(record.leftoverProcesses ? { leftoverProcesses: record.leftoverProcesses } : {}),
   }
 }
 

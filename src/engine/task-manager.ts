@@ -9,7 +9,6 @@ import {
   GC_INTERVAL_MS,
   INLINE_COMMAND_MAX_BYTES,
   LIVENESS_SWEEP_MS,
-  MAX_LEFTOVER_PROCESSES,
   RETENTION_DELIVERED_MS,
   RETENTION_UNDELIVERED_MS,
   SCHEMA_VERSION,
@@ -52,7 +51,6 @@ import {
   readTaskMeta,
   type TaskMeta,
   writeCommandFile,
-  writeLeftovers,
   writePidInfo,
   writeTaskMeta,
 } from '../store/records.js'
@@ -74,6 +72,7 @@ import { TERMINAL_STATUSES } from '../types.js'
 import { watchDirectory } from '../watch/dir-watcher.js'
 import { planRecovery } from '../watch/recovery.js'
 import { buildCompletion } from './completion.js'
+import { filterLiveLeftovers, killLeftovers, recordLeftovers } from './leftovers.js'
 import { decideOutcome, type EndFacts } from './outcome.js'
 import { MAX_WATCHES_PER_TASK, type OutputWatchEvent, OutputWatches } from './output-watches.js'
 import { type Owner, type Relation, relationOf } from './ownership.js'
@@ -255,7 +254,9 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
   private readonly completionCache = new Map<string, Completion>()
   /** Tasks owed here that this manager inherited from its client's previous one (see ownership.ts). */
   private readonly inherited = new Set<string>()
-  private readonly leftoverQueue: Array<{ paths: TaskPaths; root: TaskRoot }> = []
+  private readonly leftoverQueue: Array<{ paths: TaskPaths; meta: TaskMeta; pid: PidInfo }> = []
+  /** Deadlines of ended tasks whose leftover processes still run (see armLeftoverDeadline). */
+  private readonly leftoverDeadlines = new Map<string, NodeJS.Timeout>()
   /** Kills under way in this manager, by task, watched or not (a kill may outrun the watch). */
   private readonly kills = new Map<string, Promise<TaskRecord>>()
   /** Liveness sweeps so far (every THOROUGH_SWEEP_EVERY-th reads /proc). */
@@ -455,6 +456,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     if (files.end) {
       if (files.meta.notify && !files.delivered && this.relationTo(files.meta) !== 'other')
         this.owed.add(taskId)
+      if (files.pid && filterLiveLeftovers(files.leftovers))
+        this.armLeftoverDeadline(paths, files.meta, files.pid)
       return
     }
     this.recover(files, true)
@@ -808,6 +811,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     if (!meta) return undefined
     const pid = readPidInfo(paths)
     let end = readEndInfo(paths)
+    let leftovers: LeftoverProcess[] | undefined
     if (!end) {
       const outcome = decideOutcome(facts)
       const now = Date.now()
@@ -827,18 +831,27 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       const isFirst = createEndInfo(paths, info)
       end = isFirst ? info : readEndInfo(paths)
       if (!end) return undefined
-      // Only the shell exited on its own: processes it started may live on. Looked for after
-      // the completion is out, since it takes a scan of every process.
+      // Only the shell exited on its own: processes it started may live on. A task that ended
+      // without its output draining has one for sure (it holds the pipe): they are looked for
+      // now, so its completion names them. Otherwise after the completion is out, since it takes
+      // a scan of every process.
       if (isFirst && pid && (outcome.endReason === 'exit' || outcome.endReason === 'signal')) {
-        this.queueLeftoverScan(paths, this.rootOf(meta.taskId, pid))
+        if (readExitRecord(paths)?.drained === false) leftovers = this.scanLeftovers(paths, meta, pid)
+        else this.queueLeftoverScan(paths, meta, pid)
       }
     }
     const task = this.watched.get(meta.taskId)
     if (task) this.unwatch(task)
-    const record = buildTaskRecord(paths, meta, pid, undefined, end, false, {
-      outputBytes: 0,
-      droppedBytes: 0,
-    })
+    const record = buildTaskRecord(
+      paths,
+      meta,
+      pid,
+      undefined,
+      end,
+      false,
+      { outputBytes: 0, droppedBytes: 0 },
+      { leftovers },
+    )
     const isOwedHere = options.deliver !== false && this.relationTo(meta) !== 'other'
     this.afterEnd(record, paths, isOwedHere)
     return record
@@ -848,24 +861,52 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
    * Looks for processes that outlived their task's shell, for every task that ended in the last
    * LEFTOVER_SCAN_DELAY_MS at once: one scan of every process (about 2 ms here) serves them all.
    */
-  private queueLeftoverScan(paths: TaskPaths, root: TaskRoot): void {
-    this.leftoverQueue.push({ paths, root })
+  private queueLeftoverScan(paths: TaskPaths, meta: TaskMeta, pid: PidInfo): void {
+    this.leftoverQueue.push({ paths, meta, pid })
     if (this.leftoverQueue.length > 1) return
     const timer = setTimeout(() => {
       const queue = this.leftoverQueue.splice(0)
-      try {
-        const snapshot = new ProcessSnapshot()
-        for (const { paths: taskPaths, root: taskRoot } of queue) {
-          const leftovers = collectLeftovers(taskRoot, snapshot)
-            .slice(0, MAX_LEFTOVER_PROCESSES)
-            .map((proc) => ({ pid: proc.pid, command: proc.command }))
-          if (leftovers.length > 0) writeLeftovers(taskPaths, leftovers)
-        }
-      } catch (error) {
-        this.logger.warn?.('leftover scan failed', { error: String(error) })
-      }
+      const snapshot = new ProcessSnapshot()
+      for (const ended of queue) this.scanLeftovers(ended.paths, ended.meta, ended.pid, snapshot)
     }, LEFTOVER_SCAN_DELAY_MS)
     timer.unref()
+  }
+
+  /** Records what an ended task left running, and holds its deadline over them. */
+  private scanLeftovers(
+    paths: TaskPaths,
+    meta: TaskMeta,
+    pid: PidInfo,
+    snapshot?: ProcessSnapshot,
+  ): LeftoverProcess[] | undefined {
+    try {
+      const leftovers = recordLeftovers(paths, this.rootOf(meta.taskId, pid), snapshot)
+      if (leftovers.length > 0) this.armLeftoverDeadline(paths, meta, pid)
+      return leftovers.length > 0 ? leftovers : undefined
+    } catch (error) {
+      this.logger.warn?.('leftover scan failed', { taskId: meta.taskId, error: String(error) })
+      return undefined
+    }
+  }
+
+  /**
+   * The task's deadline applies to what its command left running: at the deadline they are
+   * killed (the task keeps its status and exit code; the kill is noted on its record).
+   */
+  private armLeftoverDeadline(paths: TaskPaths, meta: TaskMeta, pid: PidInfo): void {
+    if (meta.timeoutMs === 0 || this.leftoverDeadlines.has(meta.taskId) || this.closed || this.readOnly)
+      return
+    const remaining = Math.max(0, pid.startedAt + meta.timeoutMs - Date.now())
+    const timer = setTimeout(() => {
+      this.leftoverDeadlines.delete(meta.taskId)
+      killLeftovers(paths, this.rootOf(meta.taskId, pid), {
+        graceMs: this.killGraceMs,
+        by: 'deadline',
+      }).catch((error) =>
+        this.logger.warn?.('leftover deadline kill failed', { taskId: meta.taskId, error: String(error) }),
+      )
+    }, remaining)
+    this.leftoverDeadlines.set(meta.taskId, timer)
   }
 
   /** Tells waiters and output watches; when the task is owed here, also listeners (`deliver`). */
@@ -1095,8 +1136,9 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
    */
   async planKill(taskId: string, options: { allSessions?: boolean } = {}): Promise<LeftoverProcess[]> {
     this.assertOpen()
-    const files = this.settle(this.readFilesOrThrow(this.locate(taskId, options.allSessions)))
-    if (files.end || !files.pid) return []
+    const files = this.readFilesOrThrow(this.locate(taskId, options.allSessions))
+    if (!files.pid) return []
+    // An ended task's processes are what its command left running (and the plumbing holding its output).
     return collectTaskProcesses(this.rootOf(files.meta.taskId, files.pid)).map((proc) => ({
       pid: proc.pid,
       command: proc.command,
@@ -1128,7 +1170,14 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       this.endTask(paths, { exitCode: readExitCode(paths), kill: undefined })
       files = this.readFilesOrThrow(paths)
     }
-    if (files.end) return { ...this.recordOf(files), alreadyFinished: true }
+    if (files.end) {
+      // The command has ended; what it left running has not: a kill ends that, and says so.
+      const killed = files.pid
+        ? await killLeftovers(paths, this.rootOf(files.meta.taskId, files.pid), { graceMs, by })
+        : undefined
+      const record = this.recordOf(this.readFilesOrThrow(paths))
+      return { ...record, alreadyFinished: true, ...(killed ? { killedLeftovers: killed } : {}) }
+    }
     if (!files.pid) {
       throw new BgbashError(
         'task_not_running',
@@ -1296,12 +1345,14 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
       .map((paths) => {
         const files = this.settle(this.readFilesOrThrow(paths))
         if (files.end) return { paths, ended: Promise.resolve(this.recordOf(files)) }
-        if (!this.watched.has(files.meta.taskId)) this.watch(paths, files.meta, files.pid, undefined)
         const ended = new Promise<TaskRecord>((resolve) => {
           const list = this.waiters.get(files.meta.taskId) ?? []
           list.push(resolve)
           this.waiters.set(files.meta.taskId, list)
         })
+        // After the waiter is in place: the watch's first look may find the task ended already
+        // (its exit record landed since the read above) and end it at once.
+        if (!this.watched.has(files.meta.taskId)) this.watch(paths, files.meta, files.pid, undefined)
         return { paths, ended }
       })
   }
@@ -1404,6 +1455,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     }
     this.closed = true
     for (const timer of this.timers) clearInterval(timer)
+    for (const timer of this.leftoverDeadlines.values()) clearTimeout(timer)
     this.closeSessionWatch()
     this.outputWatches.closeAll()
     for (const task of [...this.watched.values()]) this.unwatch(task)
@@ -1497,7 +1549,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         outputBytes: files.end ? 0 : readOutputSize(files.paths),
         droppedBytes: files.end ? 0 : getDroppedBytes(readDroppedInfo(files.paths)),
       },
-      files.leftovers,
+      { leftovers: filterLiveLeftovers(files.leftovers), killedLeftovers: files.killedLeftovers },
     )
   }
 

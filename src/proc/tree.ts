@@ -132,8 +132,17 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
   for (const proc of out) {
     const stat = byPid.get(proc.pid)
     if (stat && relays.has(stat.ppid) && RELAY_TOOLS.has(stat.comm)) proc.plumbing = true
+    // Plumbing is named in a few words, never by its script (the wrapper's command line is it).
+    if (proc.plumbing) proc.command = describePlumbing(proc.pid === root.pid, stat?.comm)
   }
   return out
+}
+
+/** What a process of bgbash's own plumbing is, for a person or a model reading a process list. */
+function describePlumbing(isWrapper: boolean, comm: string | undefined): string {
+  if (isWrapper) return 'bgbash wrapper (sh: records the exit code)'
+  if (comm && RELAY_TOOLS.has(comm)) return `bgbash output relay (${comm})`
+  return 'bgbash output relay (sh: copies the output to the log)'
 }
 
 /** Programs the wrapper's relay runs (src/proc/spawn.ts); `cat` copies an uncapped log. */

@@ -43,6 +43,8 @@ export interface TaskPaths {
   delivered: string
   dropped: string
   leftovers: string
+  /** What a kill of the ended task stopped of its leftover processes. */
+  leftoversKilled: string
   promoted: string
   stdin: string
 }
@@ -62,6 +64,7 @@ export function getTaskPaths(sessionDir: string, taskId: string): TaskPaths {
     delivered: path.join(dir, 'delivered'),
     dropped: path.join(dir, 'dropped.json'),
     leftovers: path.join(dir, 'leftovers.json'),
+    leftoversKilled: path.join(dir, 'leftovers-killed.json'),
     promoted: path.join(dir, 'promoted'),
     stdin: path.join(dir, 'stdin'),
   }

@@ -278,12 +278,49 @@ export function isDelivered(paths: TaskPaths): boolean {
  * completion: it is written right after the terminal record.
  */
 export function writeLeftovers(paths: TaskPaths, leftovers: LeftoverProcess[]): void {
-  writeFileAtomic(paths.leftovers, JSON.stringify(leftovers))
+  writeFileAtomic(
+    paths.leftovers,
+    JSON.stringify(
+      leftovers.map((proc) => ({ pid: proc.pid, command: proc.command, start_time: proc.startTime })),
+    ),
+  )
 }
 
 export function readLeftovers(paths: TaskPaths): LeftoverProcess[] | undefined {
-  const raw = readJsonIfExists<LeftoverProcess[]>(paths.leftovers)
-  return Array.isArray(raw) ? raw : undefined
+  const raw = readJsonIfExists<Raw[]>(paths.leftovers)
+  if (!Array.isArray(raw)) return undefined
+  return raw
+    .filter((proc) => typeof proc?.pid === 'number')
+    .map((proc) => ({
+      pid: proc.pid,
+      command: String(proc.command ?? ''),
+      ...(typeof proc.start_time === 'number' ? { startTime: proc.start_time } : {}),
+    }))
+}
+
+/** leftovers-killed.json: what a kill of the ended task stopped (the first such kill's note). */
+export interface LeftoversKilled {
+  at: number
+  by: string
+  processes: LeftoverProcess[]
+}
+
+export function createLeftoversKilled(paths: TaskPaths, note: LeftoversKilled): void {
+  createFileExclusive(
+    paths.leftoversKilled,
+    JSON.stringify({
+      at: note.at,
+      by: note.by,
+      processes: note.processes.map(({ pid, command }) => ({ pid, command })),
+    }),
+    false,
+  )
+}
+
+export function readLeftoversKilled(paths: TaskPaths): LeftoversKilled | undefined {
+  const raw: Raw = readJsonIfExists(paths.leftoversKilled)
+  if (!raw || typeof raw.at !== 'number' || !Array.isArray(raw.processes)) return undefined
+  return { at: raw.at, by: String(raw.by), processes: raw.processes }
 }
 
 export function readDroppedInfo(paths: TaskPaths): DroppedInfo | undefined {
@@ -326,8 +363,9 @@ export function buildTaskRecord(
   end: EndInfo | undefined,
   delivered: boolean,
   live: { outputBytes: number; droppedBytes: number },
-  leftovers?: LeftoverProcess[],
+  ended: { leftovers?: LeftoverProcess[]; killedLeftovers?: LeftoversKilled } = {},
 ): TaskRecord {
+  const { leftovers, killedLeftovers } = ended
   const record: TaskRecord = {
     taskId: meta.taskId,
     sessionId: meta.sessionId,
@@ -355,6 +393,7 @@ export function buildTaskRecord(
   if (end?.killedBy) record.killedBy = end.killedBy
   if (end?.signal) record.signal = end.signal
   if (leftovers?.length) record.leftoverProcesses = leftovers
+  if (killedLeftovers) record.killedLeftovers = killedLeftovers
   if (end?.statusReason) record.statusReason = end.statusReason
   if (meta.schemaVersion !== SCHEMA_VERSION) record.unknownSchema = meta.schemaVersion
   return record

@@ -9,10 +9,12 @@ import {
   type EndInfo,
   isDelivered,
   type KillInfo,
+  type LeftoversKilled,
   type PidInfo,
   readEndInfo,
   readKillInfo,
   readLeftovers,
+  readLeftoversKilled,
   readPidInfo,
   readTaskMeta,
   type TaskMeta,
@@ -29,7 +31,9 @@ export interface TaskFiles {
   kill: KillInfo | undefined
   end: EndInfo | undefined
   delivered: boolean
+  /** Processes the command left running, as found when it ended (some may have exited since). */
   leftovers: LeftoverProcess[] | undefined
+  killedLeftovers: LeftoversKilled | undefined
 }
 
 /** The name a project's directory is keyed by (also the previous layout's default session id). */
@@ -155,6 +159,7 @@ export class TaskStore {
       end,
       delivered: end ? isDelivered(paths) : false,
       leftovers: end ? readLeftovers(paths) : undefined,
+      killedLeftovers: end ? readLeftoversKilled(paths) : undefined,
     }
   }
 

@@ -39,7 +39,7 @@ export async function runKill(
             `${ctx.color.bold(plan.taskId)}: ${plan.processes.length === 0 ? 'nothing running, nothing to signal' : `would signal ${plan.processes.length} process${plan.processes.length === 1 ? '' : 'es'}`}`,
           )
           for (const proc of plan.processes) {
-            writeLine(ctx.io.stdout, formatProcess(proc, plan.record, ctx.isTty ? ctx.columns : undefined))
+            writeLine(ctx.io.stdout, formatProcess(proc, ctx.isTty ? ctx.columns : undefined))
           }
         }
         return 0
@@ -52,8 +52,13 @@ export async function runKill(
         return 0
       }
       for (const record of records) {
+        const killedLeft = record.killedLeftovers?.processes.length ?? 0
         const note = record.alreadyFinished
-          ? ctx.color.dim(' (had already ended)')
+          ? ctx.color.dim(
+              killedLeft > 0
+                ? ` (had already ended; killed ${killedLeft} process${killedLeft === 1 ? '' : 'es'} it left running)`
+                : ' (had already ended)',
+            )
           : record.signal
             ? ctx.color.dim(` (${record.signal})`)
             : ''

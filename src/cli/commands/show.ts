@@ -66,12 +66,12 @@ function printProcesses(
   ctx: CliContext,
   title: string,
   processes: Array<{ pid: number; command: string }>,
-  record: TaskRecord,
+  _record: TaskRecord,
 ): void {
   if (processes.length === 0) return
   writeLine(ctx.io.stdout, ctx.color.dim(`${title}:`))
   const columns = ctx.isTty ? ctx.columns : undefined
-  for (const proc of processes) writeLine(ctx.io.stdout, formatProcess(proc, record, columns))
+  for (const proc of processes) writeLine(ctx.io.stdout, formatProcess(proc, columns))
 }
 
 function formatTimestamp(ms: number): string {

@@ -46,7 +46,18 @@ export function describeTask(record: TaskRecord, now = Date.now()): string {
     const since = record.startedAt ?? record.createdAt
     return `${record.taskId} ${record.status} for ${formatDuration(now - since)}${record.pid ? ` (pid ${record.pid})` : ''}: ${command}`
   }
-  return `${record.taskId} ${describeOutcome(record)} after ${formatDuration(record.durationMs)}: ${command}`
+  return `${record.taskId} ${describeOutcome(record)} after ${formatDuration(record.durationMs)}: ${command}${describeLeftovers(record)}`
+}
+
+/**
+ * What an ended task's command left running: those processes are still the task's (its kill ends
+ * them). Empty when nothing is left.
+ */
+export function describeLeftovers(task: Pick<TaskRecord, 'taskId' | 'leftoverProcesses'>): string {
+  const left = task.leftoverProcesses
+  if (!left?.length) return ''
+  const list = left.map((proc) => `${proc.pid} ${shorten(proc.command, 60)}`).join('; ')
+  return `\n  still running, started by it: ${list} (bash_kill ${task.taskId} stops ${left.length === 1 ? 'it' : 'them'})`
 }
 
 /** The block appended to a tool result for owed completions and long-running reminders. */
@@ -60,6 +71,8 @@ export function formatNotices(completions: Completion[], notices: LongRunningNot
     if (c.description) lines.splice(1, 0, `(${c.description})`)
     const preview = c.outputPreview.trimEnd()
     lines.push(preview === '' ? '(no output)' : preview)
+    const left = describeLeftovers(c)
+    if (left) lines.push(left.trim())
     if (c.outputTruncated)
       lines.push(`(output shortened: read all of it with bash_output task_id=${c.taskId})`)
     parts.push(lines.join('\n'))

@@ -30,7 +30,18 @@ export const taskRecordSchema = z.object({
   timeout_ms: z.number(),
   output_bytes: z.number(),
   dropped_bytes: z.number(),
-  leftover_processes: z.array(z.object({ pid: z.number(), command: z.string() })).optional(),
+  leftover_processes: z
+    .array(z.object({ pid: z.number(), command: z.string() }))
+    .optional()
+    .describe('Processes the command left running that still run; bash_kill stops them'),
+  killed_leftovers: z
+    .object({
+      at: z.number(),
+      by: z.string(),
+      processes: z.array(z.object({ pid: z.number(), command: z.string() })),
+    })
+    .optional()
+    .describe('What a kill of the ended task stopped of what it left running'),
   status_reason: z.string().optional(),
   already_finished: z.boolean().optional(),
   delivered: z.boolean(),
@@ -91,7 +102,9 @@ export function recordToWire(record: TaskRecord): TaskRecordWire {
   }
   if (record.killedBy !== undefined) wire.killed_by = record.killedBy
   if (record.signal !== undefined) wire.signal = record.signal
-  if (record.leftoverProcesses !== undefined) wire.leftover_processes = record.leftoverProcesses
+  if (record.leftoverProcesses !== undefined)
+    wire.leftover_processes = record.leftoverProcesses.map(({ pid, command }) => ({ pid, command }))
+  if (record.killedLeftovers !== undefined) wire.killed_leftovers = record.killedLeftovers
   if (record.statusReason !== undefined) wire.status_reason = record.statusReason
   if (record.alreadyFinished !== undefined) wire.already_finished = record.alreadyFinished
   return wire

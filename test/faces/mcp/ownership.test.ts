@@ -3,7 +3,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
 import { runInProcess } from '../../helpers/cli.js'
+import { isAlive } from '../../helpers/pids.js'
 import { type TestStore, useTestStore } from '../../helpers/store.js'
+import { pollUntil } from '../../helpers/wait.js'
 import { McpProcess, type ToolResult, textOf } from './harness.js'
 
 /** A repository (a `.git` directory is enough to make it a project) inside the test's scratch. */
@@ -123,4 +125,34 @@ test("a person's CLI task is visible to the agent by id and in project lists, an
   // The agent's own completion is still its own: the person's ls took nothing.
   await waitEnded(store, repo, agentTask.structuredContent!.task_id)
   assert.deepEqual(completionIds(await server.call('bash_list')), [agentTask.structuredContent!.task_id])
+})
+
+test('bash_status names what a finished command left running, and bash_kill stops it instead of refusing', async (t) => {
+  const store = await useTestStore(t)
+  const repo = makeRepo(store.scratch)
+  const server = await McpProcess.start(t, { home: store.home, session: null, cwd: repo })
+  const started = await server.call('bash', {
+    command: 'sleep 604 >/dev/null 2>&1 & echo up',
+    wait_ms: 10_000,
+  })
+  const id = started.structuredContent!.task_id as string
+  assert.equal(started.structuredContent!.status, 'completed')
+  const reader = await store.open({ projectRoot: repo, readOnly: true })
+  const record = await pollUntil(
+    () => reader.status(id),
+    (r) => (r.leftoverProcesses?.length ?? 0) > 0,
+    { what: 'the leftover on the record' },
+  )
+  const pid = record.leftoverProcesses![0]!.pid
+  const status = await server.call('bash_status', { task_id: id })
+  assert.match(textOf(status), new RegExp(`${pid} sleep 604`))
+  const killed = await server.call('bash_kill', { task_ids: [id] })
+  assert.equal(killed.isError, undefined)
+  assert.match(textOf(killed), /had already ended; killed 1 process it left running/)
+  assert.equal(killed.structuredContent!.results[0].task.status, 'completed')
+  await pollUntil(
+    () => isAlive(pid),
+    (alive) => !alive,
+    { what: 'the leftover to die' },
+  )
 })

@@ -79,7 +79,11 @@ export const bashKillTool = defineTool({
           ? `${describeTask(record)}: already ended, nothing to signal`
           : `${describeTask(record)}\n  would signal: ${describeTargets(plans[index] ?? []).join('; ')}`
       }
-      return record.alreadyFinished ? `${describeTask(record)} (had already ended)` : describeTask(record)
+      if (!record.alreadyFinished) return describeTask(record)
+      const killed = record.killedLeftovers?.processes
+      return killed?.length
+        ? `${describeTask(record)} (had already ended; killed ${killed.length} process${killed.length === 1 ? '' : 'es'} it left running: ${killed.map((p) => `${p.pid} ${p.command.slice(0, 60)}`).join('; ')})`
+        : `${describeTask(record)} (had already ended)`
     })
     const killed = results.filter((result) => result.ok).map((result) => result.task_id)
     if (killed.length === 0) {
