@@ -240,6 +240,12 @@ test('kill --dry-run lists the tree and signals nothing; gc --dry-run lists and 
   const tm = await store.open()
   const task = await tm.spawn({ command: 'sleep 30 & sleep 30 & echo up; wait' })
   await tm.waitFor([task.taskId], { until: /up/ })
+  // A background job prints nothing when it has exec'd: wait until both sleeps are sleep.
+  await pollUntil(
+    () => tm.planKill(task.taskId),
+    (procs) => procs.filter((proc) => proc.command === 'sleep 30').length === 2,
+    { what: 'both sleeps to run' },
+  )
   const opts = { home: store.home, cwd: store.scratch, env: SESSION }
   const plan = JSON.parse(
     (await runInProcess(['kill', '--dry-run', '--json', task.taskId], opts)).stdout,
@@ -264,6 +270,8 @@ test('kill --dry-run lists the tree and signals nothing; gc --dry-run lists and 
   // Its completion is owed to a live owner (tm): gc keeps it whatever --older-than says.
   const kept = JSON.parse((await runInProcess(['gc', '--json', '--older-than', '0ms'], opts)).stdout)
   assert.deepEqual(kept.removed, [])
+  // The test's manager has seen the end (the CLI's manager recorded it) before it takes what it is owed.
+  await tm.wait([task.taskId])
   assert.deepEqual(
     (await tm.takeCompletions()).map((c) => c.taskId),
     [task.taskId],
