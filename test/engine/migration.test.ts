@@ -42,7 +42,13 @@ function writeLegacyTask(
     created_by: 0,
     created_by_start: 0,
   })
-  write('pid.json', { pid: fields.pid, pgid: fields.pid, start_time: fields.startTime, spawned_by: 0, started_at: now - 1000 })
+  write('pid.json', {
+    pid: fields.pid,
+    pgid: fields.pid,
+    start_time: fields.startTime,
+    spawned_by: 0,
+    started_at: now - 1000,
+  })
   write('output.log', `${taskId}\n`)
   if (!fields.ended) return
   write('exit', '0\ndrained\n')
@@ -66,7 +72,13 @@ test('a store written by the previous version opens without loss: tasks move to 
   t.after(() => sleeper.kill('SIGKILL'))
   const sleeperStart = readStartTime(sleeper.pid!)!
   const ndjsonDir = legacySessionDir(store.home, 'harness-1')
-  writeLegacyTask(ndjsonDir, 'bgb-11111111', { sessionId: 'harness-1', cwd: repo, pid: 2 ** 22 + 7, startTime: 1, ended: true })
+  writeLegacyTask(ndjsonDir, 'bgb-11111111', {
+    sessionId: 'harness-1',
+    cwd: repo,
+    pid: 2 ** 22 + 7,
+    startTime: 1,
+    ended: true,
+  })
   writeLegacyTask(ndjsonDir, 'bgb-33333333', {
     sessionId: 'harness-1',
     cwd: repo,
@@ -76,17 +88,27 @@ test('a store written by the previous version opens without loss: tasks move to 
   })
   // The project's default session of the previous version: already the project's directory.
   const defaultDir = legacySessionDir(store.home, `project:${repo}`)
-  writeLegacyTask(defaultDir, 'bgb-22222222', { sessionId: `project:${repo}`, cwd: repo, pid: 2 ** 22 + 8, startTime: 1, ended: true })
+  writeLegacyTask(defaultDir, 'bgb-22222222', {
+    sessionId: `project:${repo}`,
+    cwd: repo,
+    pid: 2 ** 22 + 8,
+    startTime: 1,
+    ended: true,
+  })
 
   const tm = await store.open({ sessionId: 'harness-1', projectRoot: repo })
   // The ended task moved into the project's directory; the running one stayed where its relay writes.
-  assert.ok(fs.existsSync(path.join(defaultDir, 'bgb-11111111', 'end.json')), 'moved into the project directory')
+  assert.ok(
+    fs.existsSync(path.join(defaultDir, 'bgb-11111111', 'end.json')),
+    'moved into the project directory',
+  )
   assert.ok(fs.existsSync(path.join(ndjsonDir, 'bgb-33333333', 'task.json')), 'the running task stays')
   // Every task is there, by id and in the project's list; the owner's completion is still owed to it.
-  assert.deepEqual(
-    (await tm.list({ scope: 'project' })).map((r) => r.taskId).sort(),
-    ['bgb-11111111', 'bgb-22222222', 'bgb-33333333'],
-  )
+  assert.deepEqual((await tm.list({ scope: 'project' })).map((r) => r.taskId).sort(), [
+    'bgb-11111111',
+    'bgb-22222222',
+    'bgb-33333333',
+  ])
   assert.equal((await tm.status('bgb-33333333')).status, 'running')
   assert.equal((await tm.read('bgb-11111111')).text, 'bgb-11111111\n')
   assert.deepEqual(
