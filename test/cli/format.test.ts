@@ -157,6 +157,11 @@ test('show prints the record, the live tree and where the log is; --json the sam
   const tm = await store.open()
   const task = await tm.spawn({ command: 'sleep 30 & echo up; wait', description: 'a sleeper' })
   await tm.waitFor([task.taskId], { until: /up/ })
+  await pollUntil(
+    () => tm.planKill(task.taskId),
+    (procs) => procs.some((proc) => proc.command === 'sleep 30'),
+    { what: 'the sleep to have exec’d' },
+  )
   const shown = await runInProcess(['show', task.taskId.slice(4, 8)], {
     home: store.home,
     cwd: store.scratch,
