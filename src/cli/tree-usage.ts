@@ -1,5 +1,8 @@
-import pidusage from 'pidusage'
+import type pidusage from 'pidusage'
 import type { TaskManager } from '../index.js'
+
+/** pidusage, imported by the first measure: `ls` with no running task never loads it. */
+let loaded: typeof pidusage | undefined
 
 /** CPU and memory of a running task's whole tree: group, session, descendants. */
 export interface TreeUsage {
@@ -12,9 +15,12 @@ export interface TreeUsage {
 /** Measures each running task's tree; tasks whose tree is gone are left out. */
 export async function readTreeUsage(tm: TaskManager, taskIds: string[]): Promise<Map<string, TreeUsage>> {
   const out = new Map<string, TreeUsage>()
+  if (taskIds.length === 0) return out
+  loaded ??= (await import('pidusage')).default
+  const pidusage = loaded
   // pidusage learns the clock tick and page size (two getconf processes) on its first call;
   // calls made before that each start their own: 1000 pids made 400 getconf processes.
-  if (taskIds.length > 0) await pidusage(process.pid).catch(() => undefined)
+  await pidusage(process.pid).catch(() => undefined)
   await Promise.all(
     taskIds.map(async (taskId) => {
       let processes: Array<{ pid: number }>
@@ -41,5 +47,5 @@ export async function readTreeUsage(tm: TaskManager, taskIds: string[]): Promise
 
 /** Forgets pidusage's per-pid history (it keeps a timer alive otherwise). */
 export function clearTreeUsage(): void {
-  pidusage.clear()
+  loaded?.clear()
 }
