@@ -1,6 +1,7 @@
 // Scale: 1000 tasks through one manager (RSS, idle CPU, descriptors), start-up over a store of
 // 1000 tasks in every state, the tail of a 1 GiB log, and the kill of a tree that ignores SIGTERM
-// (`bgbash ls` over 1000 tasks is in startup.ts). Each against a floor measured in the same run where one fits.
+// (`bgbash ls` over 1000 tasks is in startup.ts). Each against a floor measured in the same run
+// where one fits.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'

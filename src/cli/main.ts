@@ -6,8 +6,8 @@ import { USAGE_EXIT_CODE, UsageError } from './usage-error.js'
 import { readVersion } from './version.js'
 
 // Each command's module, and with it the engine, is imported when that command runs: `--version`
-// and `--help` load commander alone, and only `mcp` loads the MCP SDK and zod (SDK and zod are
-// three quarters of the modules a face would otherwise load before it parses its arguments).
+// and `--help` load commander alone, and only `mcp` loads the MCP SDK and zod (116 of the 212
+// modules every command loaded before it parsed its arguments).
 
 const EXAMPLES = `
 Examples:
@@ -132,6 +132,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   program
     .command('mcp')
     .description('serve the MCP tools (bash, bash_wait, bash_output, …) on stdin/stdout')
+    // `bgbash-mcp --version` is `bgbash mcp --version`.
+    .version(readVersion(), '-V, --version', 'print the version')
     .option('--session <id>', 'session owning the tasks (default $BGBASH_SESSION, else the project path)')
     .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
     .option('--long-running-ms <ms>', 'remind the agent of tasks still running this often (default 10 min)')

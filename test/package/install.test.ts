@@ -109,7 +109,9 @@ test('installed from the tarball: bgbash runs, lists and waits; bgbash mcp and n
   // The store's options go right after the command: after `run --` they would be the task's words.
   const cli = ([command, ...rest]: string[]) =>
     run(bin('bgbash'), [command!, '--home', store.home, '--session', 'pkg', ...rest], { cwd: work, env })
-  assert.equal((await run(bin('bgbash'), ['--version'], { cwd: work, env })).stdout.trim(), PACKAGE.version)
+  for (const name of ['bgbash', 'bgbash-mcp']) {
+    assert.equal((await run(bin(name), ['--version'], { cwd: work, env })).stdout.trim(), PACKAGE.version)
+  }
   const taskId = (await cli(['run', '--', 'echo', 'from the installed cli'])).stdout.trim()
   assert.match(taskId, /^bgb-[0-9a-f]{8}$/)
   await cli(['wait', taskId])
