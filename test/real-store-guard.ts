@@ -29,8 +29,9 @@ const before = new Map(roots.map((root) => [root, snapshotTree(root, { withTimes
 const [command, ...args] = process.argv.slice(2)
 if (!command) throw new Error('usage: real-store-guard.ts <command> [args…]')
 const child = spawn(command, args, { stdio: 'inherit' })
-const forward = (signal: NodeJS.Signals) => child.kill(signal)
-process.on('SIGINT', forward).on('SIGTERM', forward)
+// Ctrl-C reaches the runner as well (one process group): wait for it to stop, then compare.
+process.on('SIGINT', () => {})
+process.on('SIGTERM', () => child.kill('SIGTERM'))
 const code = await new Promise<number>((resolve) => {
   child.on('exit', (exitCode, signal) =>
     resolve(exitCode ?? (signal ? 128 + os.constants.signals[signal] : 1)),
