@@ -172,6 +172,15 @@ test('installed from the tarball: bgbash runs, lists and waits; bgbash mcp and n
     },
   )
 
+  // npx given the package itself (nothing installed) runs the bin named like the package: the
+  // server, whose help says so. Its own cache, so nothing lands in the user's; filled from the registry.
+  const fetched = await run('npx', ['-y', `file:${tarball}`, '--help'], {
+    cwd: work,
+    env: { ...env, npm_config_cache: path.join(work, 'npx-cache') },
+    timeout: 120_000,
+  })
+  assert.match(fetched.stdout, /^Usage: bgbash mcp \[options\]/)
+
   // `npx -y <name>` with no argument, as every client line in the README runs it. The client passes
   // HOME (one of the few variables it forwards), so the server's default store lands in this test.
   const home = path.join(work, 'home')
