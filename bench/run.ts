@@ -1,29 +1,36 @@
-// npm run bench [-- --quick] [-- --json]: measures bgbash against the raw Node floor in the same run.
+// npm run bench [-- --quick] [-- --json] [-- --only startup]: measures bgbash against the raw Node
+// floor in the same run. --only runs one section (startup, engine, ndjson, mcp, patterns, scale,
+// views); the faces' spawn rows then have no library floor beside them.
 import os from 'node:os'
 import { benchEngine, type Row } from './engine.js'
 import { benchMcp } from './mcp.js'
 import { benchNdjson } from './ndjson.js'
 import { benchPatterns } from './patterns.js'
 import { benchScale } from './scale.js'
-import { benchViews, formatViews } from './views.js'
+import { benchStartup } from './startup.js'
+import { benchViews, formatViews, type ViewsReport } from './views.js'
 
-const args = new Set(process.argv.slice(2))
+const argv = process.argv.slice(2)
+const args = new Set(argv)
 const quick = args.has('--quick')
 const jsonOnly = args.has('--json')
+const only = args.has('--only') ? argv[argv.indexOf('--only') + 1] : undefined
 const runs = quick ? 20 : 60
+const isOn = (section: string) => only === undefined || only === section
 
 const started = Date.now()
-const engineRows = await benchEngine(runs)
+const rows: Row[] = []
+// First, while the machine is quiet: the scale section leaves it busy for a while after.
+if (isOn('startup')) rows.push(...(await benchStartup({ quick, runs })))
+const engineRows = isOn('engine') ? await benchEngine(runs) : []
+rows.push(...engineRows)
 // The faces' spawn rows are compared with the same bare detached spawn() as the library's.
 const spawnFloor = engineRows.find((row) => row.name === 'spawn → reply (library)')?.floor
-const rows: Row[] = [
-  ...engineRows,
-  ...(await benchNdjson(Math.max(50, runs), spawnFloor)),
-  ...(await benchMcp(Math.max(50, runs), spawnFloor)),
-  ...(await benchPatterns(Math.max(50, runs))),
-  ...(await benchScale({ quick, runs })),
-]
-const views = await benchViews({ quick })
+if (isOn('ndjson')) rows.push(...(await benchNdjson(Math.max(50, runs), spawnFloor)))
+if (isOn('mcp')) rows.push(...(await benchMcp(Math.max(50, runs), spawnFloor)))
+if (isOn('patterns')) rows.push(...(await benchPatterns(Math.max(50, runs))))
+if (isOn('scale')) rows.push(...(await benchScale({ quick, runs })))
+const views: ViewsReport | undefined = isOn('views') ? await benchViews({ quick }) : undefined
 const report = {
   when: new Date().toISOString(),
   machine: {
@@ -64,7 +71,7 @@ if (jsonOnly) {
   print(header)
   for (const line of lines) print(line)
   console.log('')
-  for (const line of formatViews(views)) console.log(line)
+  if (views) for (const line of formatViews(views)) console.log(line)
   console.log('\nJSON:')
   console.log(JSON.stringify(report))
 }

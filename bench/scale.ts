@@ -1,7 +1,8 @@
 // Scale: 1000 tasks through one manager (RSS, idle CPU, descriptors), start-up over a store of
-// 1000 tasks in every state, the tail of a 1 GiB log, `bgbash ls --json` over 1000 tasks, and the
-// kill of a tree that ignores SIGTERM. Each against a floor measured in the same run where one fits.
-import { spawn, spawnSync } from 'node:child_process'
+// 1000 tasks in every state, the tail of a 1 GiB log, and the kill of a tree that ignores SIGTERM
+// (`bgbash ls` over 1000 tasks is in startup.ts). Each against a floor measured in the same run
+// where one fits.
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -44,7 +45,6 @@ interface Sizes {
   killBatch: number
   storeTasks: number
   opens: number
-  lsRuns: number
   logBytes: number
   trapKills: number
 }
@@ -58,7 +58,6 @@ function sizesFor({ quick, runs }: ScaleOptions): Sizes {
         killBatch: 10,
         storeTasks: 100,
         opens: 5,
-        lsRuns: 3,
         logBytes: 256 * 2 ** 20,
         trapKills: 3,
       }
@@ -69,7 +68,6 @@ function sizesFor({ quick, runs }: ScaleOptions): Sizes {
         killBatch: 100,
         storeTasks: 1000,
         opens: 20,
-        lsRuns: 10,
         logBytes: 2 ** 30,
         trapKills: Math.max(5, Math.floor(runs / 6)),
       }
@@ -243,49 +241,6 @@ async function timeOpens(home: string, sessionId: string, times: number): Promis
   return samples
 }
 
-/** dist/bin/bgbash.js of this package, whether the bench runs from bench/ or .bench-dist/bench/. */
-function findBuiltBin(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url))
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir)
-    if (up === dir) throw new Error('package root not found above the bench')
-    dir = up
-  }
-  return path.join(dir, 'dist/bin/bgbash.js')
-}
-
-/** `bgbash ls --json` as a process, `times` times; checks it listed every task. */
-function timeLs(home: string, sessionId: string, expected: number, times: number): number[] {
-  const bin = findBuiltBin()
-  const samples: number[] = []
-  for (let i = 0; i < times; i++) {
-    const t0 = performance.now()
-    const result = spawnSync(
-      process.execPath,
-      [bin, 'ls', '--json', '--home', home, '--session', sessionId],
-      {
-        encoding: 'utf8',
-        maxBuffer: 256 * 2 ** 20,
-      },
-    )
-    samples.push(performance.now() - t0)
-    if (result.status !== 0) throw new Error(`bgbash ls failed (${result.status}): ${result.stderr}`)
-    const listed = (JSON.parse(result.stdout) as unknown[]).length
-    if (listed !== expected) throw new Error(`bgbash ls listed ${listed} tasks, expected ${expected}`)
-  }
-  return samples
-}
-
-function timeNodeFloor(times: number): number[] {
-  const samples: number[] = []
-  for (let i = 0; i < times; i++) {
-    const t0 = performance.now()
-    spawnSync(process.execPath, ['-e', ''])
-    samples.push(performance.now() - t0)
-  }
-  return samples
-}
-
 async function benchStore(sizes: Sizes): Promise<Row[]> {
   const home = tempHome()
   const emptyHome = tempHome()
@@ -297,8 +252,6 @@ async function benchStore(sizes: Sizes): Promise<Row[]> {
     const emptyOpens = summarize(await timeOpens(emptyHome, 'empty', sizes.opens))
     const [first = Number.NaN] = await timeOpens(home, sessionId, 1)
     const opens = summarize(await timeOpens(home, sessionId, sizes.opens))
-    const ls = summarize(timeLs(home, sessionId, total, sizes.lsRuns))
-    const node = summarize(timeNodeFloor(sizes.lsRuns))
     return [
       makeRow(
         `start-up over ${total} mixed tasks, first (finds ${mix})`,
@@ -314,9 +267,6 @@ async function benchStore(sizes: Sizes): Promise<Row[]> {
         `≤ ${MAX_STARTUP_MS} ms`,
         { floor: emptyOpens, pass: opens.p50 <= MAX_STARTUP_MS },
       ),
-      makeRow(`bgbash ls --json over ${total} tasks (process)`, 'ms', ls, 'floor: node -e ""', {
-        floor: node,
-      }),
     ]
   } finally {
     await killStoreLeftovers(home)

@@ -3,9 +3,6 @@ import { type TaskRecord, TIMEOUT_EXIT_CODE } from '../index.js'
 /** Exit code a shell would give for a signal: 128 + n (SIGKILL → 137). */
 const SIGKILL_EXIT_CODE = 137
 
-/** Exit code the CLI returns for a usage error. */
-export const USAGE_EXIT_CODE = 2
-
 /** Exit code when the person pressed Ctrl-C (128 + SIGINT). */
 export const INTERRUPTED_EXIT_CODE = 130
 

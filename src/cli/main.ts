@@ -1,20 +1,13 @@
 import { Command, CommanderError } from 'commander'
-import { BgbashError } from '../index.js'
-import { runDemo } from './commands/demo.js'
-import { type GcCommandOptions, runGc } from './commands/gc.js'
-import { type KillCommandOptions, runKill } from './commands/kill.js'
-import { type LogsOptions, runLogs } from './commands/logs.js'
-import { type LsOptions, runLs } from './commands/ls.js'
-import { type McpCommandOptions, runMcp } from './commands/mcp.js'
-import { runNdjson } from './commands/ndjson.js'
-import { type RunOptions, runRun } from './commands/run.js'
-import { runShow } from './commands/show.js'
-import { runWait, type WaitCommandOptions } from './commands/wait.js'
-import { type CliContext, createContext, type GlobalOptions } from './context.js'
-import { USAGE_EXIT_CODE } from './exit-code.js'
+import type { McpCommandOptions } from './commands/mcp.js'
+import type { CliContext, GlobalOptions } from './context.js'
 import { type CliIo, writeLine } from './io.js'
-import { UsageError } from './usage-error.js'
+import { USAGE_EXIT_CODE, UsageError } from './usage-error.js'
 import { readVersion } from './version.js'
+
+// Each command's module, and with it the engine, is imported when that command runs: `--version`
+// and `--help` load commander alone, and only `mcp` loads the MCP SDK and zod (116 of the 212
+// modules every command loaded before it parsed its arguments).
 
 const EXAMPLES = `
 Examples:
@@ -69,11 +62,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       )
       .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
   const act =
-    <A extends unknown[]>(body: (ctx: CliContext, ...args: A) => Promise<number>) =>
+    <A extends unknown[]>(load: () => Promise<(ctx: CliContext, ...args: A) => Promise<number>>) =>
     async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command
       const options = command.opts<GlobalOptions>()
       json = options.json === true
+      const [{ createContext }, body] = await Promise.all([import('./context.js'), load()])
       // Commander passes the operands, then the options, then the command itself.
       exitCode = await body(createContext(io, options), ...(args.slice(0, -1) as A))
     }
@@ -93,17 +87,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--fail-on <regex>', 'with --ready-when: output that means the start failed (exit 1)')
     .option('--ready-timeout <duration>', 'with --ready-when: how long to wait (default 60s; exit 124 after)')
     .passThroughOptions()
-    .action(act((ctx, words: string[], options: RunOptions) => runRun(ctx, words, options)))
+    .action(act(async () => (await import('./commands/run.js')).runRun))
   taskCommand('ls', 'list tasks: id, status, time, exit code, CPU and memory, command')
     .option('-a, --all', 'every project’s tasks, not just this one’s')
     .option('-m, --mine', 'only the tasks you started here (not the agents’)')
     .option('--status <status>', 'only these statuses, comma separated (running, failed, timed_out, …)')
     .option('-w, --watch', 'redraw live until Ctrl-C')
-    .action(act((ctx, options: LsOptions) => runLs(ctx, options)))
+    .action(act(async () => (await import('./commands/ls.js')).runLs))
   taskCommand('show', 'one task in full: record, processes, where its log is')
     .argument('<id>', 'task id or a unique prefix of it')
     .option('-a, --all', 'look in every project')
-    .action(act((ctx, id: string, options: { all?: boolean }) => runShow(ctx, id, options)))
+    .action(act(async () => (await import('./commands/show.js')).runShow))
   taskCommand('logs', 'print a task’s output (ANSI codes stripped unless --raw)')
     .argument('<id>', 'task id or a unique prefix of it')
     .option('-f, --follow', 'follow until the task ends, then exit with its code')
@@ -111,30 +105,31 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--grep <regex>', 'only lines matching this regular expression')
     .option('--raw', 'the bytes as written, escape codes included')
     .option('-a, --all', 'look in every project')
-    .action(act((ctx, id: string, options: LogsOptions) => runLogs(ctx, id, options)))
+    .action(act(async () => (await import('./commands/logs.js')).runLogs))
   taskCommand('wait', 'wait until tasks end (or a line appears); exit with the task’s code')
     .argument('<id...>', 'task ids or unique prefixes')
     .option('--until <regex>', 'return as soon as a line of output matches (exit 0)')
     .option('--fail-on <regex>', 'return as soon as a line matches this instead (exit 1)')
     .option('--timeout <duration>', 'give up after this long (exit 124)')
     .option('-a, --all', 'look in every project')
-    .action(act((ctx, ids: string[], options: WaitCommandOptions) => runWait(ctx, ids, options)))
+    .action(act(async () => (await import('./commands/wait.js')).runWait))
   taskCommand('kill', 'kill tasks and their whole process trees (TERM, then KILL after the grace)')
     .argument('<id...>', 'task ids or unique prefixes')
     .option('--grace <duration>', 'time between TERM and KILL (default 2s)')
     .option('--dry-run', 'print the processes that would be signalled, signal nothing')
     .option('-a, --all', 'look in every project')
-    .action(act((ctx, ids: string[], options: KillCommandOptions) => runKill(ctx, ids, options)))
+    .action(act(async () => (await import('./commands/kill.js')).runKill))
   taskCommand('gc', 'remove ended tasks past their retention (24h delivered, 7d owed)')
     .option('--older-than <duration>', 'remove every ended task that finished longer ago than this')
     .option('--dry-run', 'print what would be removed')
     .option('-a, --all', 'every project, not just this one')
-    .action(act((ctx, options: GcCommandOptions) => runGc(ctx, options)))
+    .action(act(async () => (await import('./commands/gc.js')).runGc))
 
   program
     .command('demo')
     .description('start four background tasks in a throwaway store and show each completion as it arrives')
     .action(async () => {
+      const { runDemo } = await import('./commands/demo.js')
       exitCode = await runDemo(io)
     })
   program
@@ -142,11 +137,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .description("serve AFT's background-bash NDJSON protocol on stdin/stdout")
     .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
     .action(async (options: { home?: string }) => {
+      const { runNdjson } = await import('./commands/ndjson.js')
       exitCode = await runNdjson(io, options)
     })
   program
     .command('mcp')
     .description('serve the MCP tools (bash, bash_wait, bash_output, …) on stdin/stdout')
+    // `bgbash-mcp --version` is `bgbash mcp --version`.
+    .version(readVersion(), '-V, --version', 'print the version')
     .option(
       '--session <id>',
       'a stable owner of the tasks (default $BGBASH_SESSION, else this server process)',
@@ -155,6 +153,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
     .option('--long-running-ms <ms>', 'remind the agent of tasks still running this often (default 10 min)')
     .action(async (options: McpCommandOptions) => {
+      const { runMcp } = await import('./commands/mcp.js')
       exitCode = await runMcp(io, options)
     })
 
@@ -164,6 +163,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE
     if (error instanceof UsageError) return reportError(io, json, 'usage', error.message, USAGE_EXIT_CODE)
+    // Already loaded by the command that threw it, if it is one.
+    const { BgbashError } = await import('../index.js')
     if (error instanceof BgbashError) {
       const usage = error.code === 'invalid_request' || error.code === 'blocked_env_var'
       return reportError(io, json, error.code, error.message, usage ? USAGE_EXIT_CODE : 1)

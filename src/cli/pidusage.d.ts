@@ -10,6 +10,8 @@ declare module 'pidusage' {
     elapsed: number
   }
   function pidusage(pid: number): Promise<Stat>
+  /** Every pid's stat; a pid that is gone has none (the call fails only when all are gone). */
+  function pidusage(pids: number[]): Promise<Record<number, Stat | undefined>>
   namespace pidusage {
     function clear(): void
   }

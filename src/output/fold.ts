@@ -1,4 +1,5 @@
 import { type PlacedEscape, splitEscapes } from './ansi.js'
+import { formatCount } from './count.js'
 
 /** A run of identical lines shorter than this is left alone. */
 const MIN_SAME_RUN = 3
@@ -118,8 +119,6 @@ const BATCH_SIZE = 4096
 /** The first batch after a run: the next run may start within a few lines, and batches double. */
 const FIRST_BATCH_SIZE = 256
 const shapePatterns = new Map<string, RegExp>()
-/** What toLocaleString('en-US') makes, without a formatter made per call. */
-const COUNT = new Intl.NumberFormat('en-US')
 /** Decodes as ViewBuilder's stream decoder does: a byte order mark is kept. */
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
@@ -469,11 +468,11 @@ export class RepeatFolder {
     if (!this.#isOpen) return
     if (this.#allSame && this.#count >= MIN_SAME_RUN) {
       this.#emit(copyOf(this.#first))
-      this.#emit(`… repeated ${COUNT.format(this.#count - 1)} times …`)
+      this.#emit(`… repeated ${formatCount(this.#count - 1)} times …`)
     } else if (this.#count >= MIN_SIMILAR_RUN) {
       // Copies: lines of a long run come from chunks far apart, and a slice would hold its chunk.
       this.#emit(copyOf(this.#first))
-      this.#emit(`… ${COUNT.format(this.#count - 2)} similar lines …`)
+      this.#emit(`… ${formatCount(this.#count - 2)} similar lines …`)
       this.#emit(copyOf(this.#last))
     } else {
       for (const line of this.#few) this.#emit(line)

@@ -1,4 +1,5 @@
 import { stripAnsi, stripAnsiLines } from './ansi.js'
+import { formatCount } from './count.js'
 import { RepeatFolder } from './fold.js'
 import { classifyLine, LinePriority } from './important.js'
 import { collapseRedrawLines, collapseRedraws } from './redraw.js'
@@ -436,5 +437,5 @@ function detach(line: Line): void {
 
 function gapMarker(count: number, size: number, hint: string): string {
   const kb = size >= 1024 ? `${(size / 1024).toFixed(1)} KB` : `${size} bytes`
-  return `… ${count.toLocaleString('en-US')} line${count === 1 ? '' : 's'} (${kb}) omitted — ${hint} …`
+  return `… ${formatCount(count)} line${count === 1 ? '' : 's'} (${kb}) omitted — ${hint} …`
 }

@@ -49,9 +49,13 @@ export async function useTestStore(t: TestContext): Promise<TestStore> {
 
 /**
  * Every file and directory under a root with its mode and size, for "nothing changed" checks;
- * with `withContents`, also a hash of each file's bytes and each link's target.
+ * with `withContents`, also a hash of each file's bytes and each link's target; with `withTimes`,
+ * each entry's modification time (a cheap stand-in for contents in a store of any size).
  */
-export function snapshotTree(root: string, options: { withContents?: boolean } = {}): string[] {
+export function snapshotTree(
+  root: string,
+  options: { withContents?: boolean; withTimes?: boolean } = {},
+): string[] {
   const out: string[] = []
   const walk = (dir: string) => {
     let entries: fs.Dirent[]
@@ -64,6 +68,7 @@ export function snapshotTree(root: string, options: { withContents?: boolean } =
       const full = path.join(dir, entry.name)
       const stat = fs.lstatSync(full)
       let line = `${path.relative(root, full)} ${(stat.mode & 0o7777).toString(8)} ${entry.isDirectory() ? '' : stat.size}`
+      if (options.withTimes) line += ` ${stat.mtimeMs}`
       if (options.withContents && entry.isFile()) {
         line += ` ${createHash('sha256').update(fs.readFileSync(full)).digest('hex').slice(0, 16)}`
       } else if (options.withContents && entry.isSymbolicLink()) line += ` -> ${fs.readlinkSync(full)}`

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
 import { useTestStore } from '../../helpers/store.js'
@@ -7,17 +9,25 @@ import { BIN } from './harness.js'
 
 const run = promisify(execFile)
 
-/** The official client, as a user would run it (npx downloads it on first use). */
-const INSPECTOR = ['-y', '@modelcontextprotocol/inspector@2.12.0', '--cli', process.execPath, BIN, 'mcp']
+/**
+ * The official client, as a user would run it (npx downloads it on first use), serving the test's
+ * own store. The store goes on the server's command line: the Inspector, like the SDK's stdio
+ * transport, passes only a few variables (HOME, PATH, …) to the server, so a BGBASH_HOME in this
+ * process's environment never reaches it, and the server fell back to the user's real store.
+ * After `--` come the Inspector's own options.
+ */
+function inspector(home: string): string[] {
+  const server = [process.execPath, BIN, 'mcp', '--home', home, '--session', 'inspector']
+  return ['-y', '@modelcontextprotocol/inspector@2.12.0', '--cli', ...server, '--']
+}
 
 test('the official MCP Inspector lists the tools with portable schemas and calls bash', {
   timeout: 300_000,
 }, async (t) => {
   const store = await useTestStore(t)
-  const env = { ...process.env, BGBASH_HOME: store.home, BGBASH_SESSION: 'inspector' }
-  const options = { env, cwd: store.scratch, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }
+  const options = { cwd: store.scratch, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }
   // --strict reports every schema portability problem and fails on error-severity ones.
-  const listed = await run('npx', [...INSPECTOR, '--method', 'tools/list', '--strict'], options)
+  const listed = await run('npx', [...inspector(store.home), '--method', 'tools/list', '--strict'], options)
   const names = (JSON.parse(listed.stdout) as { tools: Array<{ name: string }> }).tools.map(
     (tool) => tool.name,
   )
@@ -35,7 +45,7 @@ test('the official MCP Inspector lists the tools with portable schemas and calls
   const called = await run(
     'npx',
     [
-      ...INSPECTOR,
+      ...inspector(store.home),
       '--method',
       'tools/call',
       '--tool-name',
@@ -53,4 +63,6 @@ test('the official MCP Inspector lists the tools with portable schemas and calls
   assert.equal(result.structuredContent.exit_code, 0)
   assert.equal(result.structuredContent.output, 'hi from the inspector')
   assert.match(result.content[0]!.text, /^Completed, exit 0/)
+  // Both servers used the test's store, and one session in it: the one on their command line.
+  assert.equal(fs.readdirSync(path.join(store.home, 'sessions')).length, 1)
 })
