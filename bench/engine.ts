@@ -108,9 +108,10 @@ export async function benchEngine(runs: number): Promise<Row[]> {
         'ms',
         summarize([await measureBurst(tm, burst)]),
         burstFloor,
-        '< 600 ms for 200',
-        undefined,
-        burst === 200 ? 600 : undefined,
+        // Restated by the ownership issue: 600 ms for 200 is below what this 2-core VM's bare
+        // wrappers alone take (660–1075 ms), so the target is a ratio to the floor of the same run.
+        '≤ 2× burst floor',
+        2,
       ),
       row(
         `${burst} bare wrappers back to back, no store (total)`,
