@@ -26,7 +26,7 @@ export class Delivery {
   /** Claims a completion and hands it to the 'completion' listeners. */
   deliver(taskId: string, paths: TaskPaths, ended?: TaskRecord): void {
     const completion = this.claim(taskId, paths, ended)
-    if (completion) this.e.manager.emit('completion', completion)
+    if (completion) this.e.emitSafely('completion', completion)
   }
 
   /**

@@ -1,3 +1,4 @@
+import { BgbashError } from '../errors.js'
 import { ProcessSnapshot } from '../proc/tree.js'
 import type { TaskPaths } from '../store/paths.js'
 import {
@@ -19,6 +20,7 @@ import type { Engine } from './engine.js'
 import { killLeftovers, recordLeftovers } from './leftovers.js'
 import { decideOutcome, type EndFacts } from './outcome.js'
 import { readMtime } from './reconcile.js'
+import type { WaitTarget } from './wait-for.js'
 
 /** Ending: the one writer of a task's terminal record, and what follows it (leftovers, waiters, listeners). */
 export class Ending {
@@ -149,9 +151,32 @@ export class Ending {
     }
     if (!deliver) return
     if (record.notify) this.e.owed.add(record.taskId)
-    this.e.manager.emit('task_ended', record)
+    this.e.emitSafely('task_ended', record)
     if (record.notify && this.e.manager.listenerCount('completion') > 0)
       this.e.delivery.deliver(record.taskId, paths, record)
+  }
+
+  /** Locates tasks to wait on; each comes with a promise of its terminal record. */
+  waitTargets(taskIds: string[], allSessions = false): WaitTarget[] {
+    if (!Array.isArray(taskIds) || taskIds.length === 0) {
+      throw new BgbashError('invalid_request', 'Invalid task ids: pass a non-empty list of task ids.')
+    }
+    return taskIds
+      .map((id) => this.e.locate(id, allSessions))
+      .map((paths) => {
+        const files = this.e.settle(this.e.readFilesOrThrow(paths))
+        if (files.end) return { paths, ended: Promise.resolve(this.e.recordOf(files)) }
+        const ended = new Promise<TaskRecord>((resolve) => {
+          const list = this.e.waiters.get(files.meta.taskId) ?? []
+          list.push(resolve)
+          this.e.waiters.set(files.meta.taskId, list)
+        })
+        // After the waiter is in place: the watch's first look may find the task ended already
+        // (its exit record landed since the read above) and end it at once.
+        if (!this.e.watched.has(files.meta.taskId))
+          this.e.watcher.watch(paths, files.meta, files.pid, undefined)
+        return { paths, ended }
+      })
   }
 }
 

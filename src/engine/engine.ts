@@ -25,7 +25,7 @@ import type { Delivery } from './delivery.js'
 import type { Ending } from './ending.js'
 import type { Killing } from './killing.js'
 import { filterLiveLeftovers } from './leftovers.js'
-import type { TaskManagerOptions } from './options.js'
+import type { TaskManagerEvents, TaskManagerOptions } from './options.js'
 import type { EndFacts } from './outcome.js'
 import { OutputWatches } from './output-watches.js'
 import { type Owner, type Relation, relationOf } from './ownership.js'
@@ -107,6 +107,28 @@ export class Engine {
   killing!: Killing
   retention!: Retention
   spawning!: Spawning
+
+  /**
+   * Tells the listeners: one that throws is logged and never reaches the timer, watch or child
+   * event that raised it (a background callback never crashes the process that embeds bgbash).
+   */
+  emitSafely<K extends keyof TaskManagerEvents>(event: K, ...args: TaskManagerEvents[K]): void {
+    try {
+      // EventEmitter's typing takes the event's arguments only as a tuple spread of a known key.
+      this.manager.emit(event as keyof TaskManagerEvents, ...(args as never as [never]))
+    } catch (error) {
+      this.logger.warn?.(`a '${event}' listener threw`, { error: String(error) })
+    }
+  }
+
+  /** Runs a background step (timer, watch, child event), logging what it throws instead of crashing. */
+  guard(what: string, step: () => void): void {
+    try {
+      step()
+    } catch (error) {
+      this.logger.warn?.(`${what} failed`, { error: String(error) })
+    }
+  }
 
   constructor(
     manager: TaskManager,

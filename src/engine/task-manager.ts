@@ -232,7 +232,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     this.e.assertOpen()
     const { timeoutMs } = options
     checkWaitTimeout(timeoutMs)
-    const targets = this.e.watcher.waitTargets(taskIds, options.allSessions)
+    const targets = this.e.ending.waitTargets(taskIds, options.allSessions)
     const all = Promise.all(targets.map((target) => target.ended))
     if (timeoutMs === undefined) return all
     let timer: NodeJS.Timeout | undefined
@@ -262,7 +262,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         )
       }
     }
-    const targets = this.e.watcher.waitTargets(taskIds, options.allSessions)
+    const targets = this.e.ending.waitTargets(taskIds, options.allSessions)
     return waitForTasks(targets, options, (paths) => this.e.recordOf(this.e.readFilesOrThrow(paths)))
   }
 
@@ -279,7 +279,7 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
         `Invalid afterOffset: ${options.afterOffset}. Use an integer ≥ 0.`,
       )
     }
-    const [target] = this.e.watcher.waitTargets([taskId], options.allSessions)
+    const [target] = this.e.ending.waitTargets([taskId], options.allSessions)
     if (!target) throw new BgbashError('invalid_request', 'Invalid task id: pass one task id.')
     return waitForLogGrowth(target.paths, target.ended, options)
   }
@@ -336,7 +336,10 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     }
     const files = this.e.settle(this.e.readFilesOrThrow(paths))
     const watchId = this.e.outputWatches.add(paths, pattern, options.once !== false, onEvent)
-    if (files.end) queueMicrotask(() => this.e.outputWatches.onTaskEnd(paths.taskId))
+    if (files.end)
+      queueMicrotask(() =>
+        this.e.guard('an output watch', () => this.e.outputWatches.onTaskEnd(paths.taskId)),
+      )
     else if (!this.e.watched.has(paths.taskId)) this.e.watcher.watch(paths, files.meta, files.pid, undefined)
     return watchId
   }

@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import { GC_INTERVAL_MS, LIVENESS_SWEEP_MS } from '../constants.js'
-import { BgbashError } from '../errors.js'
 import { isProcessAlive, pidExists } from '../proc/procfs.js'
 import { collectLeftovers } from '../proc/tree.js'
 import { readDiskUsage } from '../store/output-log.js'
@@ -14,14 +13,12 @@ import {
   readPidInfo,
   type TaskMeta,
 } from '../store/records.js'
-import type { TaskRecord } from '../types.js'
 import { watchDirectory } from '../watch/dir-watcher.js'
 import type { Engine, Watched } from './engine.js'
 import { filterLiveLeftovers } from './leftovers.js'
 import type { TaskManagerOptions } from './options.js'
 import type { EndFacts } from './outcome.js'
 import { COMMAND_EXIT_DRAIN_MS } from './reconcile.js'
-import type { WaitTarget } from './wait-for.js'
 
 /** Watching: the project directory for new tasks, each task's files, its timers, the liveness sweep. */
 export class Watcher {
@@ -55,7 +52,7 @@ export class Watcher {
       this.e.timers.push(gc)
     }
     // Completions owed from before this manager opened go to 'completion' listeners attached right after open.
-    setImmediate(() => this.e.delivery.deliverOwed())
+    setImmediate(() => this.e.guard('delivering owed completions', () => this.e.delivery.deliverOwed()))
   }
 
   /** Looks at a task of this project found on disk (at start-up or when another manager made it). */
@@ -123,18 +120,20 @@ export class Watcher {
     }
     this.e.watched.set(meta.taskId, task)
     if (child) {
-      child.on('exit', (_code, signal) => {
-        if (this.e.kills.has(meta.taskId)) task.wrapperSignal = signal
-        else
-          this.endWatched(task, {
-            exitCode: readExitCode(paths) ?? undefinedIfSignal(_code, signal),
-            kill: readKillInfo(paths),
-            wrapperSignal: signal,
-          })
-      })
+      child.on('exit', (_code, signal) =>
+        this.e.guard('ending a task on its exit', () => {
+          if (this.e.kills.has(meta.taskId)) task.wrapperSignal = signal
+          else
+            this.endWatched(task, {
+              exitCode: readExitCode(paths) ?? undefinedIfSignal(_code, signal),
+              kill: readKillInfo(paths),
+              wrapperSignal: signal,
+            })
+        }),
+      )
     }
     if (pid) this.armTimers(task)
-    if (options.deferWatch) setImmediate(() => this.watchFiles(task))
+    if (options.deferWatch) setImmediate(() => this.e.guard('watching a task', () => this.watchFiles(task)))
     else this.watchFiles(task)
   }
 
@@ -186,7 +185,7 @@ export class Watcher {
           task.reminder = setTimeout(remind, due - now)
           return
         }
-        this.e.manager.emit('long_running', {
+        this.e.emitSafely('long_running', {
           taskId: task.meta.taskId,
           sessionId: task.meta.sessionId,
           command: task.meta.command,
@@ -302,16 +301,21 @@ export class Watcher {
    */
   waitForDrain(task: Watched, since = Date.now()): void {
     if (task.drainTimer || this.e.kills.has(task.meta.taskId)) return
-    task.drainTimer = setTimeout(() => {
-      task.drainTimer = undefined
-      if (this.e.watched.get(task.meta.taskId) !== task || this.e.kills.has(task.meta.taskId)) return
-      const exitCode = readExitCode(task.paths)
-      if (exitCode === undefined) return
-      const isOnlyRelayLeft =
-        task.pid !== undefined && collectLeftovers(this.e.rootOf(task.meta.taskId, task.pid)).length === 0
-      if (isOnlyRelayLeft && Date.now() - since < COMMAND_EXIT_DRAIN_MAX_MS) this.waitForDrain(task, since)
-      else this.endWatched(task, { exitCode, kill: readKillInfo(task.paths) })
-    }, COMMAND_EXIT_DRAIN_MS)
+    task.drainTimer = setTimeout(
+      () => this.e.guard('waiting for the output to drain', () => this.onDrainTimer(task, since)),
+      COMMAND_EXIT_DRAIN_MS,
+    )
+  }
+
+  private onDrainTimer(task: Watched, since: number): void {
+    task.drainTimer = undefined
+    if (this.e.watched.get(task.meta.taskId) !== task || this.e.kills.has(task.meta.taskId)) return
+    const exitCode = readExitCode(task.paths)
+    if (exitCode === undefined) return
+    const isOnlyRelayLeft =
+      task.pid !== undefined && collectLeftovers(this.e.rootOf(task.meta.taskId, task.pid)).length === 0
+    if (isOnlyRelayLeft && Date.now() - since < COMMAND_EXIT_DRAIN_MAX_MS) this.waitForDrain(task, since)
+    else this.endWatched(task, { exitCode, kill: readKillInfo(task.paths) })
   }
 
   /**
@@ -337,28 +341,6 @@ export class Watcher {
     clearTimeout(task.drainTimer)
     task.child?.removeAllListeners('exit')
     task.child?.unref()
-  }
-
-  /** Locates tasks to wait on; each comes with a promise of its terminal record. */
-  waitTargets(taskIds: string[], allSessions = false): WaitTarget[] {
-    if (!Array.isArray(taskIds) || taskIds.length === 0) {
-      throw new BgbashError('invalid_request', 'Invalid task ids: pass a non-empty list of task ids.')
-    }
-    return taskIds
-      .map((id) => this.e.locate(id, allSessions))
-      .map((paths) => {
-        const files = this.e.settle(this.e.readFilesOrThrow(paths))
-        if (files.end) return { paths, ended: Promise.resolve(this.e.recordOf(files)) }
-        const ended = new Promise<TaskRecord>((resolve) => {
-          const list = this.e.waiters.get(files.meta.taskId) ?? []
-          list.push(resolve)
-          this.e.waiters.set(files.meta.taskId, list)
-        })
-        // After the waiter is in place: the watch's first look may find the task ended already
-        // (its exit record landed since the read above) and end it at once.
-        if (!this.e.watched.has(files.meta.taskId)) this.watch(paths, files.meta, files.pid, undefined)
-        return { paths, ended }
-      })
   }
 
   /** The reminder interval changed: every watched task's reminder starts again on the new one. */

@@ -172,3 +172,28 @@ test('commands that only read create nothing in the store; a session typo create
   )
   await agent.kill(id)
 })
+
+test('a listener that throws is logged, never crashes the manager, and the task still ends once', async (t) => {
+  const store = await useTestStore(t)
+  const warnings: string[] = []
+  const tm = await store.open({ longRunningMs: 50, logger: { warn: (message) => warnings.push(message) } })
+  tm.on('long_running', () => {
+    throw new Error('reminder listener bug')
+  })
+  tm.on('completion', () => {
+    throw new Error('completion listener bug')
+  })
+  let ended = 0
+  tm.on('task_ended', () => {
+    ended++
+  })
+  const { taskId } = await tm.spawn({ command: 'sleep 0.3; echo done' })
+  const [record] = await tm.wait([taskId])
+  assert.equal(record?.status, 'completed')
+  await pollUntil(
+    () => warnings.join('\n'),
+    (text) => text.includes("'completion' listener threw") && text.includes("'long_running' listener threw"),
+    { what: 'both listener errors to be logged' },
+  )
+  assert.equal(ended, 1, 'task_ended once: the throwing completion listener did not make it end again')
+})
