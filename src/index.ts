@@ -11,10 +11,12 @@ export {
 } from './engine/ready.js'
 export { listSessionIds } from './engine/sessions.js'
 export type {
+  AckOptions,
   GcOptions,
   GcResult,
   KillOptions,
   ListOptions,
+  ListScope,
   TaskManager,
   TaskManagerEvents,
   TaskManagerOptions,

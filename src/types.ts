@@ -89,6 +89,8 @@ export interface TaskRecord {
   /** Leftover processes a kill of the ended task stopped (its status and exit code stay). */
   killedLeftovers?: { at: number; by: string; processes: LeftoverProcess[] }
   statusReason?: string
+  /** Its end was shown in the reply to the call that started it: kept 1 h, left out of default lists. */
+  answeredInline?: boolean
   /** Set by `kill` when the task had already ended. */
   alreadyFinished?: boolean
   /** The completion was handed out (or is not owed). */

@@ -106,7 +106,7 @@ export async function resolveTaskIds(tm: TaskManager, inputs: string[], all: boo
         `Invalid task id: ${JSON.stringify(input)}. Task ids look like bgb-1a2b3c4d; a unique prefix such as 1a2b works too.`,
       )
     }
-    records ??= await tm.list({ scope: all ? 'all' : 'project' })
+    records ??= await tm.list({ scope: all ? 'all' : 'project', includeAnswered: true })
     const prefix = wanted.startsWith('bgb-') ? wanted : `bgb-${wanted}`
     const matches = records.filter((record) => record.taskId.startsWith(prefix))
     if (matches.length === 1 && matches[0]) {

@@ -1,10 +1,11 @@
 import { BgbashError } from '../errors.js'
 import { exists } from '../store/fsx.js'
 import { assertTaskId, type TaskPaths } from '../store/paths.js'
-import { claimDelivery, isDelivered, markPromoted } from '../store/records.js'
+import { claimDelivery, isDelivered, markAnsweredInline, markPromoted } from '../store/records.js'
 import type { Completion, TaskRecord } from '../types.js'
 import { buildCompletion } from './completion.js'
 import type { Engine } from './engine.js'
+import type { AckOptions } from './options.js'
 
 /** Delivery: completions owed to this owner, claimed exactly once across managers. */
 export class Delivery {
@@ -123,7 +124,7 @@ export class Delivery {
    * ids that are now delivered, whoever delivered them. Only tasks owed to this owner: another
    * owner's completion is never taken from it (those ids are left out).
    */
-  async ackCompletions(taskIds: string[]): Promise<string[]> {
+  async ackCompletions(taskIds: string[], options: AckOptions = {}): Promise<string[]> {
     this.e.assertOpen()
     if (!Array.isArray(taskIds))
       throw new BgbashError('invalid_request', 'Invalid task ids: pass a list of task ids.')
@@ -133,6 +134,7 @@ export class Delivery {
       const files = paths && this.e.readTaskFiles(paths)
       if (!paths || !files?.end || this.e.relationTo(files.meta) === 'other') continue
       this.e.owed.delete(id)
+      if (options.answeredInline) markAnsweredInline(paths)
       if (files.delivered || claimDelivery(paths, this.e.managerName())) acked.push(id)
     }
     return acked

@@ -243,7 +243,11 @@ export class Engine {
         outputBytes: files.end ? 0 : readOutputSize(files.paths),
         droppedBytes: files.end ? 0 : getDroppedBytes(readDroppedInfo(files.paths)),
       },
-      { leftovers: filterLiveLeftovers(files.leftovers), killedLeftovers: files.killedLeftovers },
+      {
+        leftovers: filterLiveLeftovers(files.leftovers),
+        killedLeftovers: files.killedLeftovers,
+        answeredInline: files.answeredInline,
+      },
     )
   }
 

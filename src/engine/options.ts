@@ -54,6 +54,11 @@ export interface ListOptions {
   scope?: ListScope
   /** Same as `scope: 'all'` (kept from the previous API). */
   allSessions?: boolean
+  /**
+   * Also the tasks whose end was answered inline (a foreground call that waited for them); they
+   * are left out of a listing without `status` by default.
+   */
+  includeAnswered?: boolean
   /** Only tasks with this status (or one of these). */
   status?: TaskStatus | TaskStatus[]
 }
@@ -70,6 +75,15 @@ export interface WaitOptions {
   /** Give up after this long and return the records as they are; default: wait as long as it takes. */
   timeoutMs?: number
   allSessions?: boolean
+}
+
+export interface AckOptions {
+  /**
+   * The caller showed the task's whole end in the reply to the call that started it (a foreground
+   * call answered inline): besides being delivered, it is kept 1 h instead of 24 h and left out of
+   * default listings (`list` without a `status`, unless `includeAnswered`).
+   */
+  answeredInline?: boolean
 }
 
 /** Whose tasks a listing shows. */

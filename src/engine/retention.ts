@@ -5,6 +5,10 @@ import { isProcessAlive } from '../proc/procfs.js'
 import { collectTaskProcesses } from '../proc/tree.js'
 import type { TaskFiles } from '../store/task-store.js'
 import type { Engine } from './engine.js'
+
+/** Retention of a task whose end was answered inline (the model saw it whole): 1 h. */
+const RETENTION_ANSWERED_MS = 60 * 60 * 1000
+
 import type { GcOptions, GcResult } from './options.js'
 
 /** Retention: ended tasks past their time are removed; owed completions of live owners kept. */
@@ -51,8 +55,8 @@ export class Retention {
   }
 
   /**
-   * How long an ended task is kept: `olderThanMs` when given, else 24 h once delivered and 7 days
-   * while owed. A completion still owed to a live owner (the manager that started the task runs)
+   * How long an ended task is kept: `olderThanMs` when given, else 1 h when its end was answered
+   * inline, 24 h once delivered and 7 days while owed. A completion still owed to a live owner (the manager that started the task runs)
    * is always kept its 7 days: a cleanup in one window never takes another client's notice.
    */
   retentionOf(files: TaskFiles, olderThanMs: number | undefined): number {
@@ -60,7 +64,9 @@ export class Retention {
     if (isOwed && isProcessAlive(files.meta.createdBy, files.meta.createdByStart)) {
       return Math.max(olderThanMs ?? 0, this.e.retentionUndeliveredMs)
     }
-    return olderThanMs ?? (isOwed ? this.e.retentionUndeliveredMs : this.e.retentionDeliveredMs)
+    if (olderThanMs !== undefined) return olderThanMs
+    if (isOwed) return this.e.retentionUndeliveredMs
+    return files.answeredInline ? RETENTION_ANSWERED_MS : this.e.retentionDeliveredMs
   }
 }
 

@@ -19,6 +19,7 @@ import { Ending } from './ending.js'
 import { Engine } from './engine.js'
 import { Killing } from './killing.js'
 import type {
+  AckOptions,
   GcOptions,
   GcResult,
   KillOptions,
@@ -40,6 +41,7 @@ import { type OutputWaitReason, type WaitForOutputOptions, waitForLogGrowth } fr
 import { Watcher } from './watcher.js'
 
 export type {
+  AckOptions,
   GcOptions,
   GcResult,
   KillOptions,
@@ -126,8 +128,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
    * ids that are now delivered, whoever delivered them. Only tasks owed to this owner: another
    * owner's completion is never taken from it (those ids are left out).
    */
-  async ackCompletions(taskIds: string[]): Promise<string[]> {
-    return this.e.delivery.ackCompletions(taskIds)
+  async ackCompletions(taskIds: string[], options: AckOptions = {}): Promise<string[]> {
+    return this.e.delivery.ackCompletions(taskIds, options)
   }
 
   /**
@@ -187,6 +189,8 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     for (const paths of this.e.scope.listTasks(scope === 'all')) {
       const files = this.e.readTaskFiles(paths)
       if (!files || (scope === 'mine' && this.e.relationTo(files.meta) === 'other')) continue
+      // A task whose end a foreground call already answered is clutter in a default listing.
+      if (files.answeredInline && !wanted && !options.includeAnswered) continue
       const record = this.e.viewOf(files)
       if (!wanted || wanted.has(record.status)) records.push(record)
     }

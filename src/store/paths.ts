@@ -43,6 +43,8 @@ export interface TaskPaths {
   delivered: string
   dropped: string
   leftovers: string
+  /** Marker: the task's end was shown in the reply to the call that started it. */
+  answered: string
   /** What a kill of the ended task stopped of its leftover processes. */
   leftoversKilled: string
   promoted: string
@@ -65,6 +67,7 @@ export function getTaskPaths(sessionDir: string, taskId: string): TaskPaths {
     dropped: path.join(dir, 'dropped.json'),
     leftovers: path.join(dir, 'leftovers.json'),
     leftoversKilled: path.join(dir, 'leftovers-killed.json'),
+    answered: path.join(dir, 'answered'),
     promoted: path.join(dir, 'promoted'),
     stdin: path.join(dir, 'stdin'),
   }

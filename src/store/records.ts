@@ -263,6 +263,11 @@ export function markPromoted(paths: TaskPaths): void {
   createFileExclusive(paths.promoted, JSON.stringify({ at: Date.now() }), false)
 }
 
+/** Marks a task whose end was shown in the reply to the call that started it (see AckOptions). */
+export function markAnsweredInline(paths: TaskPaths): void {
+  createFileExclusive(paths.answered, JSON.stringify({ at: Date.now() }), false)
+}
+
 /** Claims the completion of a task: true for exactly one caller across every manager. */
 export function claimDelivery(paths: TaskPaths, by: string): boolean {
   return createMarkerExclusive(paths.delivered, JSON.stringify({ at: Date.now(), by }))
@@ -363,9 +368,9 @@ export function buildTaskRecord(
   end: EndInfo | undefined,
   delivered: boolean,
   live: { outputBytes: number; droppedBytes: number },
-  ended: { leftovers?: LeftoverProcess[]; killedLeftovers?: LeftoversKilled } = {},
+  ended: { leftovers?: LeftoverProcess[]; killedLeftovers?: LeftoversKilled; answeredInline?: boolean } = {},
 ): TaskRecord {
-  const { leftovers, killedLeftovers } = ended
+  const { leftovers, killedLeftovers, answeredInline } = ended
   const record: TaskRecord = {
     taskId: meta.taskId,
     sessionId: meta.sessionId,
@@ -394,6 +399,7 @@ export function buildTaskRecord(
   if (end?.signal) record.signal = end.signal
   if (leftovers?.length) record.leftoverProcesses = leftovers
   if (killedLeftovers) record.killedLeftovers = killedLeftovers
+  if (answeredInline) record.answeredInline = true
   if (end?.statusReason) record.statusReason = end.statusReason
   if (meta.schemaVersion !== SCHEMA_VERSION) record.unknownSchema = meta.schemaVersion
   return record

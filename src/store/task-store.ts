@@ -34,6 +34,8 @@ export interface TaskFiles {
   /** Processes the command left running, as found when it ended (some may have exited since). */
   leftovers: LeftoverProcess[] | undefined
   killedLeftovers: LeftoversKilled | undefined
+  /** The end was shown in the reply to the call that started it (kept 1 h, left out of default lists). */
+  answeredInline: boolean
 }
 
 /** The name a project's directory is keyed by (also the previous layout's default session id). */
@@ -160,6 +162,7 @@ export class TaskStore {
       delivered: end ? isDelivered(paths) : false,
       leftovers: end ? readLeftovers(paths) : undefined,
       killedLeftovers: end ? readLeftoversKilled(paths) : undefined,
+      answeredInline: end ? exists(paths.answered) : false,
     }
   }
 

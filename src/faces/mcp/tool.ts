@@ -23,6 +23,8 @@ export interface ToolReply {
   structured: Record<string, unknown>
   /** Tasks whose end this reply reports itself: their completions are claimed so they are not repeated. */
   reportedTaskIds?: string[]
+  /** The reported tasks were started by this very call and answered inline (kept 1 h, off default lists). */
+  isAnsweredInline?: boolean
 }
 
 export interface ToolDefinition<Input extends z.ZodObject> {
@@ -88,10 +90,12 @@ export async function replyWithNotices(
   }
   if (signal.aborted) return { content: [{ type: 'text', text: 'Cancelled.' }], isError: true }
   if (reply?.reportedTaskIds?.length) {
-    await deps.tm.ackCompletions(reply.reportedTaskIds).catch((error: unknown) => {
-      // The reply already tells the model how these tasks ended; at worst it is told twice.
-      deps.logger.warn?.('could not mark reported tasks delivered', { error: String(error) })
-    })
+    await deps.tm
+      .ackCompletions(reply.reportedTaskIds, { answeredInline: reply.isAnsweredInline })
+      .catch((error: unknown) => {
+        // The reply already tells the model how these tasks ended; at worst it is told twice.
+        deps.logger.warn?.('could not mark reported tasks delivered', { error: String(error) })
+      })
   }
   const completions = await deps.tm.takeCompletions().catch((error: unknown): Completion[] => {
     // They stay owed on disk and ride on the next result.

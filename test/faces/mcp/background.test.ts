@@ -105,7 +105,17 @@ test('bash_kill ends a task and its whole tree, including a setsid grandchild; d
   const pids = [...output.matchAll(/(?:child|escaped) (\d+)/g)].map((m) => Number(m[1]))
   assert.equal(pids.length, 2)
 
-  const dry = await server.call('bash_kill', { task_ids: [id], dry_run: true })
+  // A background job has printed its pid before it has exec'd: wait until both are sleep.
+  const dry = await pollUntil(
+    () => server.call('bash_kill', { task_ids: [id], dry_run: true }),
+    (result) =>
+      pids.every((pid) =>
+        new RegExp(`^${pid} sleep 30[01]$`, 'm').test(
+          result.structuredContent!.results[0].would_signal.join('\n'),
+        ),
+      ),
+    { what: 'both sleeps to have exec’d' },
+  )
   assert.equal(dry.structuredContent!.dry_run, true)
   // The dry run names the live tree by pid, the setsid escapee included.
   const wouldSignal = (dry.structuredContent!.results[0].would_signal as string[]).join('\n')

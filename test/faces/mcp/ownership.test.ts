@@ -156,3 +156,27 @@ test('bash_status names what a finished command left running, and bash_kill stop
     { what: 'the leftover to die' },
   )
 })
+
+test('a foreground call answered inline is delivered at once, left out of default lists, and kept an hour', async (t) => {
+  const store = await useTestStore(t)
+  const repo = makeRepo(store.scratch)
+  const server = await McpProcess.start(t, { home: store.home, session: null, cwd: repo })
+  const answered = await server.call('bash', { command: 'echo inline', wait_ms: 10_000 })
+  const id = answered.structuredContent!.task_id as string
+  assert.equal(answered.structuredContent!.status, 'completed')
+  const background = await server.call('bash', { command: 'echo later', background: true })
+  const laterId = background.structuredContent!.task_id as string
+  await waitEnded(store, repo, laterId)
+  const list = await server.call('bash_list')
+  assert.doesNotMatch(textOf(list), new RegExp(id), 'not in the default list')
+  assert.match(textOf(list), new RegExp(laterId))
+  assert.deepEqual(completionIds(list), [laterId], 'no completion for what the answer already showed')
+  assert.match(textOf(await server.call('bash_list', { status: 'completed' })), new RegExp(id))
+  const tm = await store.open({ projectRoot: repo })
+  const record = await tm.status(id)
+  assert.equal(record.answeredInline, true)
+  assert.equal(record.delivered, true)
+  // Kept an hour, not a day: gc an hour and a minute later removes it and keeps the other.
+  const later = Date.now() + 61 * 60 * 1000
+  assert.deepEqual((await tm.gc({ now: later })).removed, [id])
+})

@@ -174,8 +174,10 @@ async function finished(ctx: ToolContext, record: TaskRecord, isRaw: boolean): P
   return {
     text: `${header}\n${output}`,
     structured,
-    // This result tells how the task ended: its completion is not repeated on a later result.
+    // This result tells how the task ended: its completion is not repeated on a later result,
+    // and the task, seen whole already, is kept an hour and left out of bash_list.
     reportedTaskIds: [record.taskId],
+    isAnsweredInline: true,
   }
 }
 
