@@ -93,7 +93,11 @@ export class Killing {
     })
     const root = this.e.rootOf(files.meta.taskId, files.pid)
     const result = await killTree(
-      (mayShare) => collectTaskProcesses(root, mayShare ? ProcessSnapshot.shared() : new ProcessSnapshot()),
+      (since) =>
+        collectTaskProcesses(
+          root,
+          since === undefined ? ProcessSnapshot.shared() : ProcessSnapshot.since(since),
+        ),
       graceMs,
     )
     if (result.survivors.length > 0) {

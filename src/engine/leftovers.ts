@@ -48,7 +48,11 @@ export async function killLeftovers(
   const leftovers = targets.filter((proc) => !proc.plumbing)
   if (targets.length === 0) return undefined
   await killTree(
-    (mayShare) => collectTaskProcesses(root, mayShare ? ProcessSnapshot.shared() : new ProcessSnapshot()),
+    (since) =>
+      collectTaskProcesses(
+        root,
+        since === undefined ? ProcessSnapshot.shared() : ProcessSnapshot.since(since),
+      ),
     options.graceMs,
   )
   if (leftovers.length === 0) return undefined

@@ -59,7 +59,11 @@ const PLUMBING_DRAIN_MS = 1000
  * process that needed SIGKILL.
  */
 export async function killTree(
-  collect: (mayShare: boolean) => ProcRef[],
+  /**
+   * The task's processes now: from a look begun at or after `since` (performance.now()), or with
+   * `since` undefined, from any look taken this turn of the event loop.
+   */
+  collect: (since: number | undefined) => ProcRef[],
   graceMs: number,
 ): Promise<KillTreeResult> {
   const deadline = Date.now() + graceMs
@@ -67,10 +71,11 @@ export async function killTree(
   let alive: ProcRef[] = []
   /** The look that found the command gone: what is left of the task in it is plumbing. */
   let lastLook: ProcRef[] | undefined
+  let signalledAt = performance.now()
   for (let round = 0; round < 5; round++) {
-    // Only the first look may share a /proc scan taken this turn by other kills started at once;
-    // every later one must see processes born since.
-    const look = collect(round === 0)
+    // The first look may share a /proc scan taken this turn by other kills started at once; every
+    // later one must see the processes born since the last signal (a look begun after it).
+    const look = collect(round === 0 ? undefined : signalledAt)
     const fresh = look.filter((proc) => !known.has(proc.pid))
     // A process gone since the look counts for nothing (its command line, read after its stat,
     // may already have been unreadable, so it could not be told apart as plumbing).
@@ -83,6 +88,7 @@ export async function killTree(
       break
     }
     for (const proc of fresh) known.add(proc.pid)
+    signalledAt = performance.now()
     signalProcesses(fresh, 'SIGTERM')
     // A stopped process cannot act on SIGTERM until it is continued.
     signalProcesses(fresh, 'SIGCONT')
@@ -90,7 +96,7 @@ export async function killTree(
     if (alive.length > 0 || Date.now() >= deadline) break
   }
   if (lastLook || alive.length === 0) {
-    const plumbing = lastLook ?? collect(false)
+    const plumbing = lastLook ?? collect(signalledAt)
     // A process of the command born after the last look is signalled like the rest.
     if (filterAlive(plumbing.filter((proc) => !proc.plumbing)).length === 0) {
       const stuck = await waitGone(plumbing, PLUMBING_DRAIN_MS)
@@ -101,14 +107,15 @@ export async function killTree(
   // Only the ones still alive now count as surviving SIGTERM (a look is a moment old).
   const rest = filterAlive([
     ...alive,
-    ...collect(false).filter((proc) => !alive.some((a) => a.pid === proc.pid)),
+    ...collect(signalledAt).filter((proc) => !alive.some((a) => a.pid === proc.pid)),
   ])
   if (rest.length === 0) return { signal: 'SIGTERM', survivors: [] }
   signalProcesses(rest, 'SIGKILL')
   const survivors = await waitGone(rest, 2000)
+  const goneAt = performance.now()
   // A member may fork between the last collect and its SIGKILL (a loop starting \`sleep\`); once
   // the members are gone none can fork again, so one more look finds every such child.
-  const late = collect(false).filter((proc) => !rest.some((r) => r.pid === proc.pid))
+  const late = collect(goneAt).filter((proc) => !rest.some((r) => r.pid === proc.pid))
   if (late.length === 0) return { signal: 'SIGKILL', survivors }
   signalProcesses(late, 'SIGKILL')
   return { signal: 'SIGKILL', survivors: [...survivors, ...(await waitGone(late, 2000))] }
