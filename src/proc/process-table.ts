@@ -39,7 +39,7 @@ export class ProcessTable {
 }
 
 /** True when `pid` lies in the cyclic range (from, to]: the pids handed out since the cursor was at `from`. */
-function isInCyclicRange(pid: number, from: number, to: number): boolean {
+export function isInCyclicRange(pid: number, from: number, to: number): boolean {
   if (from === to) return false
   return from < to ? pid > from && pid <= to : pid > from || pid <= to
 }
