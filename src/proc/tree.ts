@@ -1,6 +1,5 @@
 import { TASK_ENV_VAR } from '../constants.js'
-import { ProcessTable } from './process-table.js'
-import { isDeadStat, type ProcStat, readCommandLine, readEnvValue, readProcStat } from './procfs.js'
+import { isDeadStat, type ProcStat, readCommandLine, readEnvValue, readProcStats } from './procfs.js'
 import { WRAPPER_PROLOGUE } from './spawn.js'
 
 /** A process to signal, named by pid and kernel start time so a reused pid is never hit. */
@@ -38,7 +37,7 @@ export class ProcessSnapshot {
 
   constructor(stats?: ProcStat[]) {
     this.takenAt = performance.now()
-    this.stats = stats ?? processTable.read()
+    this.stats = stats ?? readProcStats()
     for (const stat of this.stats) this.startTimes.set(stat.pid, stat.startTime)
     // Forget processes that are gone, so the cache stays the size of the process table.
     if (taskIdCache.size > 2 * this.stats.length + 64) {
@@ -98,9 +97,6 @@ export function findWrapper(taskId: string, snapshot = ProcessSnapshot.shared())
   )
 }
 
-/** The process table every look reads through (only what may have changed is read again). */
-const processTable = new ProcessTable()
-
 /** Task ids found in processes' environments, by `pid:startTime`, shared by every snapshot. */
 const taskIdCache = new Map<string, string | undefined>()
 
@@ -144,9 +140,6 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
       stat.session === root.pid ||
       snapshot.getTaskId(stat.pid) === root.taskId
     if (!belongs) continue
-    // The table's line may be old: a member is read again, and counts only while alive as itself.
-    const current = readProcStat(stat.pid)
-    if (!current || isDeadStat(current) || current.startTime !== stat.startTime) continue
     const command = readCommandLine(stat.pid, stat.comm)
     out.push({ pid: stat.pid, startTime: stat.startTime, command, plumbing: isWrapperLine(command) })
   }
