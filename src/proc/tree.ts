@@ -32,6 +32,7 @@ export class ProcessSnapshot {
   /** When this look began (performance.now()): it sees every process born before then. */
   readonly takenAt: number
   private readonly startTimes = new Map<number, number>()
+  private index: { children: Map<number, number[]>; byPid: Map<number, ProcStat> } | undefined
   private static current: ProcessSnapshot | undefined
   private static latest: ProcessSnapshot | undefined
 
@@ -63,6 +64,23 @@ export class ProcessSnapshot {
     const look = new ProcessSnapshot()
     ProcessSnapshot.latest = look
     return look
+  }
+
+  /**
+   * Children by parent pid and stat lines by pid, built once per look: `ls` measuring 100 running
+   * tasks asks the same look 100 times.
+   */
+  getIndex(): { children: Map<number, number[]>; byPid: Map<number, ProcStat> } {
+    if (!this.index) {
+      const children = new Map<number, number[]>()
+      for (const stat of this.stats) {
+        const list = children.get(stat.ppid)
+        if (list) list.push(stat.pid)
+        else children.set(stat.ppid, [stat.pid])
+      }
+      this.index = { children, byPid: new Map(this.stats.map((stat) => [stat.pid, stat])) }
+    }
+    return this.index
   }
 
   static shared(): ProcessSnapshot {
@@ -109,13 +127,7 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
   const { stats } = snapshot
   const self = process.pid
   const members = new Set<number>()
-  const children = new Map<number, number[]>()
-  for (const stat of stats) {
-    const list = children.get(stat.ppid)
-    if (list) list.push(stat.pid)
-    else children.set(stat.ppid, [stat.pid])
-  }
-  const byPid = new Map(stats.map((stat) => [stat.pid, stat]))
+  const { children, byPid } = snapshot.getIndex()
   const rootStat = byPid.get(root.pid)
   const rootIsOurs = rootStat !== undefined && rootStat.startTime === root.startTime
   if (rootIsOurs) {

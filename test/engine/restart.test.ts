@@ -84,7 +84,10 @@ test('a manager killed with SIGKILL leaves tasks that the next manager settles t
     { what: 'four completions' },
   )
   const notice = completions.find((entry) => entry.completion.taskId === adopted)!
-  assert.ok(notice.at - exitWritten < 50, `completion ${notice.at - exitWritten} ms after exit`)
+  // From the file watch, not the 1.5 s liveness sweep: the bound tells the two apart without
+  // timing the machine (it failed at 54 ms against an old 50 ms bound on a loaded run; the speed
+  // itself is measured by npm run bench).
+  assert.ok(notice.at - exitWritten < 1000, `completion ${notice.at - exitWritten} ms after exit`)
   assert.deepEqual(completions.map((entry) => entry.completion.taskId).sort(), [...taskIds].sort())
 })
 
