@@ -2,8 +2,8 @@ import { MAX_LEFTOVER_PROCESSES } from '../constants.js'
 import { killTree } from '../proc/kill.js'
 import { isProcessAlive, pidExists } from '../proc/procfs.js'
 import { collectLeftovers, collectTaskProcesses, ProcessSnapshot, type TaskRoot } from '../proc/tree.js'
+import { createLeftoversKilled, type LeftoversKilled, writeLeftovers } from '../store/leftover-records.js'
 import type { TaskPaths } from '../store/paths.js'
-import { createLeftoversKilled, type LeftoversKilled, writeLeftovers } from '../store/records.js'
 import type { LeftoverProcess } from '../types.js'
 
 // Processes a finished command left running (`server &`) belong to its task until they exit:

@@ -36,6 +36,7 @@ import { Retention } from './retention.js'
 import type { ProjectScope } from './scope.js'
 import { Spawning } from './spawning.js'
 import { writeStdin } from './stdin.js'
+import { checkWaitTimeout } from './validate.js'
 import { type WaitForOptions, type WaitForResult, waitForTasks } from './wait-for.js'
 import { type OutputWaitReason, type WaitForOutputOptions, waitForLogGrowth } from './wait-output.js'
 import { Watcher } from './watcher.js'
@@ -385,15 +386,6 @@ export class TaskManager extends EventEmitter<TaskManagerEvents> {
     }
     this.e.closed = true
     this.e.watcher.stopAll()
-  }
-}
-
-function checkWaitTimeout(timeoutMs: number | undefined): void {
-  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 0)) {
-    throw new BgbashError(
-      'invalid_request',
-      `Invalid timeout: ${timeoutMs}. Use an integer number of ms ≥ 0.`,
-    )
   }
 }
 

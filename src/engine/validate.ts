@@ -149,3 +149,13 @@ function checkEnv(value: unknown): Record<string, string> {
   }
   return env
 }
+
+/** A wait's `timeoutMs`: an integer number of ms ≥ 0, or none. */
+export function checkWaitTimeout(timeoutMs: number | undefined): void {
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 0)) {
+    throw new BgbashError(
+      'invalid_request',
+      `Invalid timeout: ${timeoutMs}. Use an integer number of ms ≥ 0.`,
+    )
+  }
+}

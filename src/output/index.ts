@@ -7,8 +7,9 @@ export {
   STATUS_PREVIEW_BYTES,
 } from './budgets.js'
 export { cleanText } from './clean.js'
-export { foldRepeats, getLineShape, isFoldMarker, isSameShape, RepeatFolder } from './fold.js'
+export { foldRepeats, isFoldMarker, RepeatFolder } from './fold.js'
 export { classifyLine, LinePriority } from './important.js'
+export { getLineShape, isSameShape } from './line-shape.js'
 export { collapseRedraws } from './redraw.js'
 export { buildView, cutToBytes, type OutputView, type ViewOptions } from './view.js'
 export { ViewBuilder } from './view-builder.js'

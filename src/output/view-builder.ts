@@ -1,5 +1,6 @@
 import { stripAnsi, stripAnsiLines } from './ansi.js'
 import { formatCount } from './count.js'
+import { EndsKeeper, type Line } from './ends-keeper.js'
 import { RepeatFolder } from './fold.js'
 import { classifyLine, LinePriority } from './important.js'
 import { collapseRedrawLines, collapseRedraws } from './redraw.js'
@@ -58,55 +59,6 @@ export function cutToBytes(text: string, max: number, fullBytes = bytes(text)): 
     .toString('utf8')
     .replace(/\uFFFD$/, '')
   return `${cut}${mark}`
-}
-
-/** One line of the folded output, as the builder keeps it. */
-interface Line {
-  index: number
-  /** Bytes of the folded output before this line. */
-  offset: number
-  /** Bytes of the line in the folded output, its newline included. */
-  size: number
-  /** The line, cut to the budget when longer (it can never be shown whole then). */
-  text: string
-  /** The line as a view shows it: cut to a quarter of the budget. */
-  shown: string
-  shownSize: number
-  priority: LinePriority
-  /** A plain line just after an error line. */
-  isContext: boolean
-}
-
-/** Keeps the first lines until `maxBytes` and the last ones within `maxBytes`. */
-class EndsKeeper {
-  readonly early: Line[] = []
-  #earlyBytes = 0
-  readonly late: Line[] = []
-  #lateStart = 0
-  #lateBytes = 0
-  constructor(readonly maxBytes: number) {}
-
-  add(line: Line): void {
-    if (this.#earlyBytes < this.maxBytes) {
-      this.early.push(line)
-      this.#earlyBytes += line.shownSize
-      return
-    }
-    this.late.push(line)
-    this.#lateBytes += line.shownSize
-    while (this.#lateBytes - this.late[this.#lateStart]!.shownSize >= this.maxBytes) {
-      this.#lateBytes -= this.late[this.#lateStart++]!.shownSize
-    }
-    // Compact now and then so the array stays bounded.
-    if (this.#lateStart > 1024 && this.#lateStart * 2 > this.late.length) {
-      this.late.splice(0, this.#lateStart)
-      this.#lateStart = 0
-    }
-  }
-
-  lines(): Line[] {
-    return [...this.early, ...this.late.slice(this.#lateStart)]
-  }
 }
 
 /**

@@ -4,16 +4,14 @@ import path from 'node:path'
 import { storageError } from '../errors.js'
 import type { LeftoverProcess } from '../types.js'
 import { createDirExclusive, ensurePrivateDir, exists, readJsonIfExists, writeFileAtomic } from './fsx.js'
+import { type LeftoversKilled, readLeftovers, readLeftoversKilled } from './leftover-records.js'
 import { getSessionKey, getTaskPaths, isTaskId, type TaskPaths } from './paths.js'
 import {
   type EndInfo,
   type KillInfo,
-  type LeftoversKilled,
   type PidInfo,
   readEndInfo,
   readKillInfo,
-  readLeftovers,
-  readLeftoversKilled,
   readPidInfo,
   readTaskMeta,
   type TaskMeta,
