@@ -1,5 +1,6 @@
 import { BgbashError } from '../errors.js'
 import { ProcessSnapshot } from '../proc/tree.js'
+import { readMtime } from '../store/fsx.js'
 import type { TaskPaths } from '../store/paths.js'
 import {
   buildTaskRecord,
@@ -19,7 +20,6 @@ import type { LeftoverProcess, TaskRecord } from '../types.js'
 import type { Engine } from './engine.js'
 import { killLeftovers, recordLeftovers } from './leftovers.js'
 import { decideOutcome, type EndFacts } from './outcome.js'
-import { readMtime } from './reconcile.js'
 import type { WaitTarget } from './wait-for.js'
 
 /** Ending: the one writer of a task's terminal record, and what follows it (leftovers, waiters, listeners). */

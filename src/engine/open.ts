@@ -51,7 +51,9 @@ export async function openTaskManager(options: TaskManagerOptions = {}): Promise
   const store = new TaskStore(resolveStoreRoot(options.home))
   if (!options.readOnly) store.openProject(projectRoot)
   const scope = new ProjectScope(store, projectRoot)
-  if (!options.readOnly) scope.migrateLegacy()
+  // A writing manager moves what it can of the previous layout; a reader only looks.
+  if (options.readOnly) scope.refreshLegacy()
+  else scope.migrateLegacy()
   const manager = new TaskManager(store, { sessionId, client }, scope, cwd, options)
   if (!options.readOnly) manager.start(options)
   return manager

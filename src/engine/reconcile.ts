@@ -1,6 +1,6 @@
-import fs from 'node:fs'
 import { isProcessAlive } from '../proc/procfs.js'
 import { findWrapper } from '../proc/tree.js'
+import { readMtime } from '../store/fsx.js'
 import type { TaskPaths } from '../store/paths.js'
 import { type KillInfo, type PidInfo, readExitRecord, type TaskMeta, writePidInfo } from '../store/records.js'
 import type { TaskFiles } from '../store/task-store.js'
@@ -125,14 +125,6 @@ export function isCreatorRunning(meta: TaskMeta): boolean {
     creatorAnswers.set(key, alive)
   }
   return alive
-}
-
-export function readMtime(file: string): number | undefined {
-  try {
-    return Math.round(fs.statSync(file).mtimeMs)
-  } catch {
-    return undefined
-  }
 }
 
 /**

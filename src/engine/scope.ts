@@ -22,7 +22,6 @@ export class ProjectScope {
     this.store = store
     this.root = projectRoot
     this.dir = store.getProjectDir(projectRoot)
-    this.refreshLegacy()
   }
 
   /** Finds a task of this project by id (validated), or of any project with `anyProject`. */
@@ -69,7 +68,8 @@ export class ProjectScope {
     this.refreshLegacy()
   }
 
-  private refreshLegacy(): void {
+  /** Finds this project's tasks of the previous layout (open does this once, or migrateLegacy does). */
+  refreshLegacy(): void {
     this.legacy = new Map()
     for (const { dir, sessionId } of listLegacyDirs(this.store)) {
       for (const taskId of this.store.listTaskIds(dir)) {

@@ -1,5 +1,5 @@
-import fs from 'node:fs'
 import { isProcessAlive } from '../proc/procfs.js'
+import { readMtime } from '../store/fsx.js'
 import { readExitRecord } from '../store/records.js'
 import type { TaskFiles } from '../store/task-store.js'
 import type { TaskRecord } from '../types.js'
@@ -29,13 +29,5 @@ export function viewUnwatched(files: TaskFiles, record: TaskRecord): TaskRecord 
     ...(outcome.statusReason ? { statusReason: outcome.statusReason } : {}),
     finishedAt,
     durationMs: Math.max(0, finishedAt - pid.startedAt),
-  }
-}
-
-function readMtime(file: string): number | undefined {
-  try {
-    return Math.round(fs.statSync(file).mtimeMs)
-  } catch {
-    return undefined
   }
 }

@@ -216,3 +216,12 @@ function startSyncs(): void {
     })
   }
 }
+
+/** A file's modification time in whole ms, or undefined when it is not there. */
+export function readMtime(file: string): number | undefined {
+  try {
+    return Math.round(fs.statSync(file).mtimeMs)
+  } catch {
+    return undefined
+  }
+}
