@@ -77,7 +77,8 @@ const TASK_ID = /\b(?:bgb-[0-9a-f]{8}|bash-[0-9a-f]{16})\b/
 /** The first task id in a result the model saw. */
 export function taskIdIn(result: SeenResult | undefined): string {
   const id = result?.text.match(TASK_ID)?.[0]
-  if (!id) throw new Error(`no task id in the ${result?.step ?? 'missing'} result: ${result?.text.slice(0, 400)}`)
+  if (!id)
+    throw new Error(`no task id in the ${result?.step ?? 'missing'} result: ${result?.text.slice(0, 400)}`)
   return id
 }
 
