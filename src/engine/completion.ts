@@ -19,12 +19,21 @@ const SUCCESS_HEAD_BYTES = 16 * 1024
  */
 const FAILURE_SCAN_BYTES = 8 * 1024 * 1024
 
+/** How a completion's preview says where the rest is, when the manager's options do not say. */
+export function defaultReadHint(taskId: string): string {
+  return `read it with bash_output ${taskId} or bgbash logs`
+}
+
 /** The notice owed to a session when one of its tasks ends, with a model-sized view of its output. */
-export function buildCompletion(record: TaskRecord, paths: TaskPaths): Completion {
+export function buildCompletion(
+  record: TaskRecord,
+  paths: TaskPaths,
+  readHint = defaultReadHint,
+): Completion {
   const isSuccess = record.status === 'completed'
   const builder = new ViewBuilder({
     budgetBytes: isSuccess ? COMPLETION_SUCCESS_BYTES : COMPLETION_FAILURE_BYTES,
-    readHint: `read it with bash_output ${record.taskId} or bgbash logs`,
+    readHint: readHint(record.taskId),
   })
   const scan = isSuccess ? SUCCESS_HEAD_BYTES + SUCCESS_TAIL_BYTES : FAILURE_SCAN_BYTES
   const headBytes = isSuccess ? SUCCESS_HEAD_BYTES : FAILURE_SCAN_BYTES / 2

@@ -79,6 +79,8 @@ export class Engine {
   readonly retentionDeliveredMs: number
   readonly retentionUndeliveredMs: number
   readonly logger: Logger
+  /** How completion previews point at the rest of a task's output (TaskManagerOptions.readHint). */
+  readonly readHint: ((taskId: string) => string) | undefined
   readonly selfStartTime: number
   readonly watched = new Map<string, Watched>()
   readonly waiters = new Map<string, Waiter[]>()
@@ -154,6 +156,7 @@ export class Engine {
     this.retentionDeliveredMs = options.retention?.deliveredMs ?? RETENTION_DELIVERED_MS
     this.retentionUndeliveredMs = options.retention?.undeliveredMs ?? RETENTION_UNDELIVERED_MS
     this.logger = options.logger ?? {}
+    this.readHint = options.readHint
     this.selfStartTime = readProcStat(process.pid)?.startTime ?? 0
   }
 

@@ -39,6 +39,11 @@ export interface TaskManagerOptions {
   outputCapBytes?: number
   /** Interval of `long_running` notices; default 10 min. */
   longRunningMs?: number
+  /**
+   * How a completion's preview tells the client to read what it left out, for a task id; default
+   * names MCP's `bash_output` and the CLI's `bgbash logs`. A face whose client has neither says its own.
+   */
+  readHint?: (taskId: string) => string
   /** Retention of ended tasks: delivered ones (default 24 h), undelivered ones (default 7 days). */
   retention?: { deliveredMs?: number; undeliveredMs?: number }
   /** Run garbage collection in the background at most once a minute; default true. */

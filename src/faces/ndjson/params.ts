@@ -1,5 +1,5 @@
 import { isTaskId } from '../../index.js'
-import { WireError } from './protocol.js'
+import { isWellFormedId, taskNotFound, WireError } from './protocol.js'
 
 // Typed readers for request params: each names the command and the field in its error.
 
@@ -72,28 +72,15 @@ export function readStringList(command: string, params: Params, key: string): st
 
 /**
  * A task id, checked before the handler opens its session: a rejected request from a session
- * never seen before must not create that session in the store.
+ * never seen before must not create that session in the store. A well-formed id that is not one
+ * of this store's is not found (AFT's answer); an id that could be a path is refused.
  */
 export function readTaskId(command: string, params: Params, key = 'task_id'): string {
   const value = readString(command, params, key, true)
-  if (!isTaskId(value)) {
-    fail(
-      command,
-      `Invalid task id in ${key}: ${JSON.stringify(String(value).slice(0, 64))}. Task ids look like bgb-1a2b3c4d.`,
-    )
-  }
-  return value
-}
-
-/** A list of task ids, each checked like `readTaskId`. */
-export function readTaskIdList(command: string, params: Params, key: string): string[] {
-  const ids = readStringList(command, params, key)
-  for (const id of ids) {
-    if (!isTaskId(id))
-      fail(
-        command,
-        `Invalid task id in ${key}: ${JSON.stringify(String(id).slice(0, 64))}. Task ids look like bgb-1a2b3c4d.`,
-      )
-  }
-  return ids
+  if (isTaskId(value)) return value
+  if (isWellFormedId(value)) throw taskNotFound(value)
+  fail(
+    command,
+    `Invalid task id in ${key}: ${JSON.stringify(String(value).slice(0, 64))}. Task ids look like bgb-1a2b3c4d.`,
+  )
 }

@@ -39,6 +39,24 @@ export class WireError extends Error {
 
 export const DEFAULT_SESSION = '__default__'
 
+/**
+ * Ids a harness may hold, in AFT's character set: one that is not a task id of this store is
+ * looked up and not found. Anything else (a path, a dot, a space) is refused before any lookup.
+ */
+const WELL_FORMED_ID = /^[A-Za-z0-9_-]{1,128}$/
+
+export function isWellFormedId(value: string): boolean {
+  return WELL_FORMED_ID.test(value)
+}
+
+/** The error for an id no task of the project has: AFT's code, and what to do instead of polling. */
+export function taskNotFound(taskId: string): WireError {
+  return new WireError(
+    'task_not_found',
+    `Task not found: ${taskId}. Task ids come only from a bash reply or a completion notice; if you never got one, the command is not running in the background: run it again instead of polling.`,
+  )
+}
+
 const ENVELOPE_KEYS = new Set(['id', 'command', 'method', 'session_id', 'params'])
 const FLAT_METHOD_ENVELOPE_KEYS = new Set(['id', 'method', 'session_id', 'params'])
 

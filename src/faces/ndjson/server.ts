@@ -20,9 +20,19 @@ import { handleBashUnnotify } from './handlers/bash-unnotify.js'
 import { handleBashWrite } from './handlers/bash-write.js'
 import { handleConfigure } from './handlers/configure.js'
 import { handleStatus } from './handlers/status.js'
-import { type Frame, parseRequest, type Request, WireError, type WireErrorCode } from './protocol.js'
+import {
+  type Frame,
+  parseRequest,
+  type Request,
+  taskNotFound,
+  WireError,
+  type WireErrorCode,
+} from './protocol.js'
 import type { EngineSettings, Handler, HandlerContext, Session } from './session.js'
 import { completionToWire } from './wire.js'
+
+/** How a completion's preview points at the rest of the output, on this protocol. */
+const READ_HINT = (taskId: string) => `read it with bash_status ${taskId} output_offset`
 
 /** Running tasks per session when `configure` does not say (AFT's default). */
 const DEFAULT_MAX_RUNNING = 8
@@ -160,7 +170,7 @@ export class NdjsonServer {
     const { projectRoot } = resolveProject({ projectRoot: this.settings.projectRoot })
     const dir = getTaskDir(resolveStoreRoot(this.settings.home), projectRoot, taskId)
     if (fs.existsSync(dir)) return
-    throw new BgbashError('task_not_found', `Task not found: ${taskId}. No task of this project has that id.`)
+    throw taskNotFound(taskId)
   }
 
   /** Owed completions ride on the response (not removed: only ack removes them). */
@@ -200,6 +210,7 @@ export class NdjsonServer {
   private async startSession(sessionId: string): Promise<Session> {
     const tm = await openTaskManager({
       home: this.settings.home,
+      readHint: READ_HINT,
       sessionId,
       projectRoot: this.settings.projectRoot,
       maxRunning: this.settings.maxRunning,
@@ -241,7 +252,10 @@ function errorFrame(id: string | undefined, code: WireErrorCode, message: string
 
 function describe(error: unknown): [WireErrorCode, string] {
   if (error instanceof WireError) return [error.code, error.message]
-  if (error instanceof BgbashError)
+  if (error instanceof BgbashError) {
+    // The engine's text names the MCP and CLI ways to list tasks, which an AFT harness has not.
+    if (error.code === 'task_not_found') return describe(taskNotFound(String(error.data?.taskId ?? '')))
     return [ERROR_CODES[error.code] ?? (error.code as WireErrorCode), error.message]
+  }
   return ['execution_failed', `Internal error: ${(error as Error)?.message ?? String(error)}`]
 }

@@ -127,6 +127,22 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
     bgbash: is(false),
   },
   {
+    id: 'path-ids',
+    open: false,
+    key: 'code',
+    where: inRecord('path as an id'),
+    aft: is('task_not_found'),
+    bgbash: is('invalid_request'),
+  },
+  {
+    id: 'notify-unknown-task',
+    open: false,
+    key: 'code',
+    where: inRecord('notify unknown'),
+    aft: is('invalid_request'),
+    bgbash: is('task_not_found'),
+  },
+  {
     id: 'wait-holds',
     open: false,
     key: 'reply',
@@ -136,20 +152,6 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
   },
 
   // Not closed yet (issue 17).
-  {
-    id: 'error-texts',
-    open: true,
-    key: 'message',
-    aft: isString,
-    bgbash: (value) => typeof value === 'string' && /bash_(list|output|wait)\b/.test(value),
-  },
-  {
-    id: 'error-texts',
-    open: true,
-    key: 'names a tool AFT lacks',
-    aft: is(false),
-    bgbash: is(true),
-  },
   {
     id: 'preview-final-newline',
     open: true,
@@ -199,20 +201,6 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
     key: 'bg_completions',
     aft: (value) => value === undefined || Array.isArray(value),
     bgbash: (value) => value === undefined || Array.isArray(value),
-  },
-  {
-    id: 'unknown-ids',
-    open: true,
-    key: 'code',
-    aft: is('task_not_found'),
-    bgbash: is('invalid_request'),
-  },
-  {
-    id: 'unknown-ids',
-    open: true,
-    key: /^(ack|ack without ids)$/,
-    aft: (value) => isObject(value) && value.success === true,
-    bgbash: (value) => isObject(value) && value.code === 'invalid_request',
   },
   {
     id: 'ping',
