@@ -111,6 +111,8 @@ export interface Completion {
   durationMs: number | null
   outputPreview: string
   outputTruncated: boolean
+  /** The output's last byte is a newline (a view leaves it out; a face may put it back). */
+  outputEndsWithNewline: boolean
   /** Processes the command left running, still running when the completion was built. */
   leftoverProcesses?: LeftoverProcess[]
   /**

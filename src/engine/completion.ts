@@ -37,7 +37,7 @@ export function buildCompletion(
   })
   const scan = isSuccess ? SUCCESS_HEAD_BYTES + SUCCESS_TAIL_BYTES : FAILURE_SCAN_BYTES
   const headBytes = isSuccess ? SUCCESS_HEAD_BYTES : FAILURE_SCAN_BYTES / 2
-  const { view, isPartial } = streamLog(paths, builder, scan, headBytes)
+  const { view, isPartial, lastByte } = streamLog(paths, builder, scan, headBytes)
   return {
     taskId: record.taskId,
     sessionId: record.sessionId,
@@ -49,6 +49,7 @@ export function buildCompletion(
     durationMs: record.durationMs,
     outputPreview: view.text,
     outputTruncated: view.truncated || isPartial,
+    outputEndsWithNewline: lastByte === 0x0a,
     ...(record.leftoverProcesses ? { leftoverProcesses: record.leftoverProcesses } : {}),
   }
 }
@@ -63,7 +64,7 @@ function streamLog(
   builder: ViewBuilder,
   scanBytes: number,
   headBytes: number,
-): { view: OutputView; isPartial: boolean } {
+): { view: OutputView; isPartial: boolean; lastByte: number | undefined } {
   const total = readLogBytes(paths, { offset: 0, maxBytes: 0 }).totalBytes
   const ranges: Array<[number, number]> =
     total <= scanBytes
@@ -73,6 +74,7 @@ function streamLog(
           [total - (scanBytes - headBytes), total],
         ]
   let isPartial = false
+  let lastByte: number | undefined
   let previousEnd = 0
   for (const [start, end] of ranges) {
     if (start > previousEnd) {
@@ -92,10 +94,11 @@ function streamLog(
       }
       if (run.bytes.length === 0) break
       builder.push(run.bytes)
+      lastByte = run.bytes.at(-1)
       // Not run.nextOffset: a read that stops at the hole leaves it to the next one, which says so.
       offset += run.bytes.length
     }
     previousEnd = Math.max(offset, end)
   }
-  return { view: builder.finish(), isPartial }
+  return { view: builder.finish(), isPartial, lastByte }
 }

@@ -1,4 +1,5 @@
 import { buildView, STATUS_PREVIEW_BYTES, type TaskManager } from '../../index.js'
+import { withFinalNewline } from './wire.js'
 
 /** What a status preview reads from the end of the log before building its view. */
 const PREVIEW_READ_BYTES = 64 * 1024
@@ -13,5 +14,8 @@ export async function readPreview(
     budgetBytes: STATUS_PREVIEW_BYTES,
     readHint: `read them with bash_status output_offset (from ${tail.offset})`,
   })
-  return { text: view.text, truncated: view.truncated || tail.offset > 0 }
+  return {
+    text: withFinalNewline(view.text, tail.text.endsWith('\n')),
+    truncated: view.truncated || tail.offset > 0,
+  }
 }

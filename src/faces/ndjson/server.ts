@@ -19,6 +19,7 @@ import { handleBashStatus } from './handlers/bash-status.js'
 import { handleBashUnnotify } from './handlers/bash-unnotify.js'
 import { handleBashWrite } from './handlers/bash-write.js'
 import { handleConfigure } from './handlers/configure.js'
+import { handlePing } from './handlers/ping.js'
 import { handleStatus } from './handlers/status.js'
 import {
   type Frame,
@@ -29,7 +30,7 @@ import {
   type WireErrorCode,
 } from './protocol.js'
 import type { EngineSettings, Handler, HandlerContext, Session } from './session.js'
-import { completionToWire } from './wire.js'
+import { completionToWire, owedCompletionToWire } from './wire.js'
 
 /** How a completion's preview points at the rest of the output, on this protocol. */
 const READ_HINT = (taskId: string) => `read it with bash_status ${taskId} output_offset`
@@ -39,6 +40,7 @@ const DEFAULT_MAX_RUNNING = 8
 
 const HANDLERS: Record<string, Handler> = {
   configure: handleConfigure,
+  ping: handlePing,
   bash: handleBash,
   bash_status: handleBashStatus,
   bash_kill: handleBashKill,
@@ -51,8 +53,11 @@ const HANDLERS: Record<string, Handler> = {
   status: handleStatus,
 }
 
-/** Responses that carry the session's owed completions as `bg_completions`, as AFT's do. */
-const PIGGYBACK = new Set(['bash', 'bash_kill', 'status'])
+/**
+ * Replies (answers and errors alike) that carry the session's owed completions as
+ * `bg_completions`, as AFT's do.
+ */
+const PIGGYBACK = new Set(['bash', 'bash_kill', 'status', 'ping'])
 /** Commands about one task (`task_id`): a task of a session never opened here is looked up on disk first. */
 const TASK_COMMANDS = new Set([
   'bash_status',
@@ -150,11 +155,10 @@ export class NdjsonServer {
       if (!handler) throw new WireError('unknown_command', `Unknown command: ${request.command}.`)
       this.refuseUnknownTask(request)
       frame = { id: request.id, success: true, ...(await handler(context, request.params)) }
-      if (PIGGYBACK.has(request.command)) await this.attachCompletions(frame, request.sessionId)
     } catch (error) {
       frame = errorFrame(request.id, ...describe(error))
-      await this.attachCompletions(frame, request.sessionId)
     }
+    if (PIGGYBACK.has(request.command)) await this.attachCompletions(frame, request.sessionId)
     this.send(frame)
   }
 
@@ -173,14 +177,15 @@ export class NdjsonServer {
     throw taskNotFound(taskId)
   }
 
-  /** Owed completions ride on the response (not removed: only ack removes them). */
+  /** Owed completions ride on the response when there are any (not removed: only ack removes them). */
   private async attachCompletions(frame: Frame, sessionId: string): Promise<void> {
     const session = this.sessions.has(sessionId)
       ? await this.sessions.get(sessionId)!.catch(() => undefined)
       : undefined
     if (!session) return
     try {
-      frame.bg_completions = (await session.tm.peekCompletions()).map(completionToWire)
+      const owed = await session.tm.peekCompletions()
+      if (owed.length > 0) frame.bg_completions = owed.map(owedCompletionToWire)
     } catch (error) {
       this.options.logger?.warn?.('could not read completions', { error: String(error) })
     }

@@ -13,6 +13,12 @@ export function toWireExitCode(status: TaskStatus, exitCode: number | null): num
   return exitCode
 }
 
+/** A preview ends with the output's final newline, as AFT's do (a view leaves it out). */
+export function withFinalNewline(text: string, endsWithNewline: boolean): string {
+  return endsWithNewline && text !== '' && !text.endsWith('\n') ? `${text}\n` : text
+}
+
+/** A completion as its `bash_completed` frame carries it. */
 export function completionToWire(completion: Completion): Frame {
   const frame: Frame = {
     task_id: completion.taskId,
@@ -20,7 +26,7 @@ export function completionToWire(completion: Completion): Frame {
     status: toWireStatus(completion.status),
     exit_code: toWireExitCode(completion.status, completion.exitCode),
     command: completion.command,
-    output_preview: completion.outputPreview,
+    output_preview: withFinalNewline(completion.outputPreview, completion.outputEndsWithNewline),
     output_truncated: completion.outputTruncated,
     duration_ms: completion.durationMs,
     end_reason: completion.endReason,
@@ -29,26 +35,40 @@ export function completionToWire(completion: Completion): Frame {
   return frame
 }
 
-/** A task snapshot as `bash_status` and `bash_kill` return it. */
+/** An owed completion as it rides on a reply or comes out of drain: as AFT's, no empty preview. */
+export function owedCompletionToWire(completion: Completion): Frame {
+  const entry = completionToWire(completion)
+  if (entry.output_preview === '') delete entry.output_preview
+  return entry
+}
+
+/**
+ * A task snapshot as `bash_status` and `bash_kill` return it. As in AFT: no duration while it
+ * runs, no child pid once it has ended (the process is gone).
+ */
 export function recordToWire(record: TaskRecord, preview: { text: string; truncated: boolean }): Frame {
-  const now = Date.now()
+  const isEnded = record.finishedAt !== null
   const frame: Frame = {
     task_id: record.taskId,
     status: toWireStatus(record.status),
     command: record.command,
+    mode: 'pipes',
     description: record.description ?? null,
     started_at: record.startedAt,
     finished_at: record.finishedAt,
-    duration_ms: record.durationMs ?? (record.startedAt ? now - record.startedAt : null),
+    duration_ms: record.durationMs,
     exit_code: toWireExitCode(record.status, record.exitCode),
     end_reason: record.endReason,
-    child_pid: record.pid,
+    child_pid: isEnded ? null : record.pid,
     workdir: record.cwd,
     timeout_ms: record.timeoutMs,
     output_bytes: record.outputBytes,
     dropped_bytes: record.droppedBytes,
     output_preview: preview.text,
     output_truncated: preview.truncated,
+    output_path: record.outputPath,
+    // stdout and stderr are one log (see docs/protocol.md, combined-log): no file of stderr alone.
+    stderr_path: null,
   }
   if (record.signal) frame.signal = record.signal
   if (record.killedBy) frame.killed_by = record.killedBy

@@ -14,8 +14,6 @@ export const handleBashStatus: Handler = async (ctx, params) => {
   const { tm } = await ctx.session()
   const record = await tm.status(taskId)
   const frame = recordToWire(record, await readPreview(tm, taskId))
-  frame.output_path = null
-  frame.stderr_path = null
   if (outputOffset !== undefined) {
     const chunk = await tm.read(taskId, { offset: outputOffset, maxBytes: CHUNK_BYTES })
     // The bytes as written: text would turn each byte that is not UTF-8 into three (U+FFFD).
