@@ -21,6 +21,7 @@ export type WireErrorCode =
   | 'blocked_env_var'
   | 'background_task_limit_exceeded'
   | 'too_many_watches'
+  | 'feature_disabled'
   | 'execution_failed'
   | 'kill_failed'
   | 'stdin_not_enabled'

@@ -29,7 +29,13 @@ import {
   WireError,
   type WireErrorCode,
 } from './protocol.js'
-import type { EngineSettings, Handler, HandlerContext, Session } from './session.js'
+import {
+  type EngineSettings,
+  type Handler,
+  type HandlerContext,
+  reminderIntervalMs,
+  type Session,
+} from './session.js'
 import { completionToWire, owedCompletionToWire } from './wire.js'
 
 /** How a completion's preview points at the rest of the output, on this protocol. */
@@ -98,7 +104,10 @@ export class NdjsonServer {
       home: options.home,
       projectRoot: options.projectRoot,
       maxRunning: DEFAULT_MAX_RUNNING,
+      backgroundEnabled: true,
+      longRunningEnabled: true,
       longRunningMs: undefined,
+      foregroundWaitMs: undefined,
     }
   }
 
@@ -219,7 +228,7 @@ export class NdjsonServer {
       sessionId,
       projectRoot: this.settings.projectRoot,
       maxRunning: this.settings.maxRunning,
-      longRunningMs: this.settings.longRunningMs,
+      longRunningMs: reminderIntervalMs(this.settings),
       logger: this.options.logger,
     })
     const session: Session = { id: sessionId, tm, pushed: new Set(), pendingMatches: [] }

@@ -16,7 +16,18 @@ export interface EngineSettings {
   home: string | undefined
   projectRoot: string | undefined
   maxRunning: number
+  /** `bash.background`: false refuses background bash (`feature_disabled`). */
+  backgroundEnabled: boolean
+  longRunningEnabled: boolean
+  /** Undefined: the engine's default (10 min). */
   longRunningMs: number | undefined
+  /** How long an orchestrated foreground call waits before it is promoted; undefined: the default. */
+  foregroundWaitMs: number | undefined
+}
+
+/** The reminder interval to give the managers: 0 (none) when reminders are turned off. */
+export function reminderIntervalMs(settings: EngineSettings): number | undefined {
+  return settings.longRunningEnabled ? settings.longRunningMs : 0
 }
 
 export interface HandlerContext {

@@ -14,6 +14,12 @@ export const handleBash: Handler = async (ctx, params) => {
   const wait = readBoolean('bash', params, 'wait', false)
   if (wait && background)
     throw new WireError('invalid_request', 'bash: wait:true cannot be used with background:true')
+  if (background && !ctx.settings.backgroundEnabled) {
+    throw new WireError(
+      'feature_disabled',
+      'Background bash is disabled by configure: set `bash: { background: true }` (or `bash: true`) in the config to run commands in the background.',
+    )
+  }
   const timeoutMs = readInteger('bash', params, 'timeout', 0, SEVEN_DAYS_MS)
   // bgbash extension: answer once the task is ready (a line, a port, a URL) instead of at once.
   const readiness = readReadiness(params)

@@ -153,14 +153,6 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
 
   // Not closed yet (issue 17).
   {
-    id: 'feature-disabled',
-    open: true,
-    key: 'background',
-    where: inScenario('bash.background false'),
-    aft: (value) => isObject(value) && value.code === 'feature_disabled',
-    bgbash: (value) => isObject(value) && value.status === 'running',
-  },
-  {
     id: 'promote-owner-only',
     open: true,
     key: 'promote from b',
