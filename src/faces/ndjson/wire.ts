@@ -1,9 +1,14 @@
 import type { Completion, TaskRecord, TaskStatus } from '../../index.js'
 import type { Frame } from './protocol.js'
 
-/** Statuses as AFT names them: a task whose fate nobody saw is `fate_unknown`. */
+/**
+ * Statuses as AFT's pollers expect them: a task whose fate nobody saw is `fate_unknown`, and one
+ * being killed still reads `running` until its final status is recorded (no in-between `killing`).
+ */
 export function toWireStatus(status: TaskStatus): string {
-  return status === 'lost' ? 'fate_unknown' : status
+  if (status === 'lost') return 'fate_unknown'
+  if (status === 'killing') return 'running'
+  return status
 }
 
 /** Exit codes as AFT reports them: killed 137, timed out 124. */

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { toWireExitCode, toWireStatus, withFinalNewline } from '../../../src/faces/ndjson/wire.js'
+import { TaskStatus } from '../../../src/index.js'
+
+test('statuses on the wire: a kill in progress reads running, a lost task fate_unknown', () => {
+  const expected: Record<TaskStatus, string> = {
+    starting: 'starting',
+    running: 'running',
+    killing: 'running',
+    completed: 'completed',
+    failed: 'failed',
+    killed: 'killed',
+    timed_out: 'timed_out',
+    lost: 'fate_unknown',
+  }
+  for (const status of Object.values(TaskStatus)) assert.equal(toWireStatus(status), expected[status], status)
+})
+
+test('exit codes on the wire: killed 137, timed out 124, others as recorded', () => {
+  assert.equal(toWireExitCode('killed', null), 137)
+  assert.equal(toWireExitCode('timed_out', 143), 124)
+  assert.equal(toWireExitCode('failed', 3), 3)
+  assert.equal(toWireExitCode('lost', null), null)
+})
+
+test('previews keep the final newline of the output, and only that', () => {
+  assert.equal(withFinalNewline('hello\nworld', true), 'hello\nworld\n')
+  assert.equal(withFinalNewline('hello\nworld', false), 'hello\nworld')
+  assert.equal(withFinalNewline('done\n', true), 'done\n')
+  assert.equal(withFinalNewline('', true), '')
+})
