@@ -153,13 +153,6 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
 
   // Not closed yet (issue 17).
   {
-    id: 'promote-owner-only',
-    open: true,
-    key: 'promote from b',
-    aft: (value) => isObject(value) && value.code === 'task_not_found',
-    bgbash: (value) => isObject(value) && value.promoted === true,
-  },
-  {
     id: 'task-ids',
     open: true,
     key: 'id shapes',
