@@ -24,7 +24,7 @@ export type WireErrorCode =
   | 'feature_disabled'
   | 'execution_failed'
   | 'kill_failed'
-  | 'stdin_not_enabled'
+  | 'task_not_pty'
   | 'task_not_running'
   | 'cwd_not_found'
   | 'storage_failed'

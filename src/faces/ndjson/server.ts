@@ -74,9 +74,12 @@ const TASK_COMMANDS = new Set([
   'bash_write',
 ])
 
+/** The engine's codes that AFT names otherwise. */
 const ERROR_CODES: Partial<Record<string, WireErrorCode>> = {
   limit_exceeded: 'background_task_limit_exceeded',
   spawn_failed: 'execution_failed',
+  // AFT writes only to PTY tasks; here, to tasks started with a stdin channel.
+  stdin_not_enabled: 'task_not_pty',
 }
 
 export interface NdjsonServerOptions {

@@ -221,7 +221,7 @@ test('every error code comes back as a clear error response and the engine keeps
     client.request('bash_notify', { task_id: first.task_id, pattern: 'p9' }),
     'too_many_watches',
   )
-  await expectError(client.request('bash_write', { task_id: first.task_id, input: 'x' }), 'stdin_not_enabled')
+  await expectError(client.request('bash_write', { task_id: first.task_id, input: 'x' }), 'task_not_pty')
 
   // Framing errors, with the id when one can be read.
   client.sendRaw('{"id":"broken", "command": \n')

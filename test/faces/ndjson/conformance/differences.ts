@@ -168,13 +168,6 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
     bgbash: isString,
   },
   {
-    id: 'write-not-pty',
-    open: true,
-    key: 'code',
-    aft: is('task_not_pty'),
-    bgbash: is('stdin_not_enabled'),
-  },
-  {
     id: 'watch-frames',
     open: true,
     key: /^(match_offset|match_text|watch_id|context)$/,
