@@ -1,5 +1,9 @@
-/** Task ids: `bgb-` + 8 lowercase hex digits (SPEC §2). */
-export const TASK_ID_PATTERN = /^bgb-[0-9a-f]{8}$/
+/**
+ * Task ids: `bgb-` + 8 lowercase hex digits (SPEC §2), or AFT's form, `bash-` + 16 lowercase hex
+ * digits, which managers made with `taskIdStyle: 'aft'` (the NDJSON face) hand out. Both are
+ * checked before an id touches a path; neither can name anything but a task directory.
+ */
+export const TASK_ID_PATTERN = /^(?:bgb-[0-9a-f]{8}|bash-[0-9a-f]{16})$/
 
 /** Version of the on-disk records this code writes and understands (SPEC §3). */
 export const SCHEMA_VERSION = 1

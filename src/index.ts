@@ -1,4 +1,6 @@
 // The public library API of bgbash. Faces (MCP, NDJSON, CLI) use only what is exported here.
+
+export { TASK_ID_PATTERN } from './constants.js'
 export { getDefaultSessionId, openTaskManager, resolveProject } from './engine/open.js'
 export { TIMEOUT_EXIT_CODE } from './engine/outcome.js'
 export { MAX_WATCHES_PER_TASK, type OutputWatchEvent } from './engine/output-watches.js'
@@ -39,7 +41,7 @@ export {
   type ViewOptions,
 } from './output/index.js'
 export { findClientProcess } from './proc/client.js'
-export { getTaskDir, isTaskId, resolveStoreRoot } from './store/paths.js'
+export { getTaskDir, isTaskId, resolveStoreRoot, type TaskIdStyle } from './store/paths.js'
 export {
   type Completion,
   EndReason,

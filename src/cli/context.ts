@@ -2,6 +2,7 @@ import path from 'node:path'
 import pc from 'picocolors'
 import {
   BgbashError,
+  isTaskId,
   openTaskManager,
   resolveStoreRoot,
   type TaskManager,
@@ -97,18 +98,22 @@ export async function resolveTaskIds(tm: TaskManager, inputs: string[], all: boo
   const ids: string[] = []
   for (const input of inputs) {
     const wanted = input.trim().toLowerCase()
-    if (/^bgb-[0-9a-f]{8}$/.test(wanted)) {
+    if (isTaskId(wanted)) {
       ids.push(wanted)
       continue
     }
-    if (!/^(bgb-?)?[0-9a-f]{0,8}$/.test(wanted) || wanted === '' || wanted === 'bgb' || wanted === 'bgb-') {
+    // A prefix: `bgb-1a`, `bash-1a`, or the hex digits alone (`1a`), which match either form.
+    const typed = /^(?:(bgb|bash)-?)?([0-9a-f]{1,16})$/.exec(wanted)
+    if (!typed) {
       throw new UsageError(
         `Invalid task id: ${JSON.stringify(input)}. Task ids look like bgb-1a2b3c4d; a unique prefix such as 1a2b works too.`,
       )
     }
+    const [, kind, hex] = typed
     records ??= await tm.list({ scope: all ? 'all' : 'project', includeAnswered: true })
-    const prefix = wanted.startsWith('bgb-') ? wanted : `bgb-${wanted}`
-    const matches = records.filter((record) => record.taskId.startsWith(prefix))
+    const matches = records.filter((record) =>
+      kind ? record.taskId.startsWith(`${kind}-${hex}`) : record.taskId.split('-')[1]!.startsWith(hex!),
+    )
     if (matches.length === 1 && matches[0]) {
       ids.push(matches[0].taskId)
       continue

@@ -10,7 +10,7 @@ import {
 import { BgbashError } from '../errors.js'
 import { isProcessAlive, readProcStat } from '../proc/procfs.js'
 import type { TaskRoot } from '../proc/tree.js'
-import { assertTaskId, type TaskPaths } from '../store/paths.js'
+import { assertTaskId, type TaskIdStyle, type TaskPaths } from '../store/paths.js'
 import {
   buildTaskRecord,
   getDroppedBytes,
@@ -79,6 +79,8 @@ export class Engine {
   readonly retentionDeliveredMs: number
   readonly retentionUndeliveredMs: number
   readonly logger: Logger
+  /** The form of the ids this manager hands out (TaskManagerOptions.taskIdStyle). */
+  readonly taskIdStyle: TaskIdStyle
   /** How completion previews point at the rest of a task's output (TaskManagerOptions.readHint). */
   readonly readHint: ((taskId: string) => string) | undefined
   readonly selfStartTime: number
@@ -157,6 +159,7 @@ export class Engine {
     this.retentionUndeliveredMs = options.retention?.undeliveredMs ?? RETENTION_UNDELIVERED_MS
     this.logger = options.logger ?? {}
     this.readHint = options.readHint
+    this.taskIdStyle = options.taskIdStyle ?? 'bgbash'
     this.selfStartTime = readProcStat(process.pid)?.startTime ?? 0
   }
 

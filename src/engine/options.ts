@@ -1,3 +1,4 @@
+import type { TaskIdStyle } from '../store/paths.js'
 import type { Completion, Logger, LongRunningNotice, TaskRecord, TaskStatus } from '../types.js'
 
 /** Options of `openTaskManager`. Times in ms, sizes in bytes. */
@@ -44,6 +45,11 @@ export interface TaskManagerOptions {
    * names MCP's `bash_output` and the CLI's `bgbash logs`. A face whose client has neither says its own.
    */
   readHint?: (taskId: string) => string
+  /**
+   * The form of the ids of tasks this manager starts: `bgbash` (`bgb-1a2b3c4d`, the default) or
+   * `aft` (`bash-` + 16 hex digits, what AFT's harness plugins check for). Either form is read.
+   */
+  taskIdStyle?: TaskIdStyle
   /** Retention of ended tasks: delivered ones (default 24 h), undelivered ones (default 7 days). */
   retention?: { deliveredMs?: number; undeliveredMs?: number }
   /** Run garbage collection in the background at most once a minute; default true. */

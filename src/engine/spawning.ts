@@ -52,7 +52,7 @@ export class Spawning {
     const shellPath = resolveShell(valid.shell)
     this.checkRunningLimit()
     const isLongCommand = Buffer.byteLength(valid.command) > INLINE_COMMAND_MAX_BYTES
-    const { taskId, paths } = this.e.store.createTaskDir(this.e.scope.dir)
+    const { taskId, paths } = this.e.store.createTaskDir(this.e.scope.dir, this.e.taskIdStyle)
     const meta: TaskMeta = {
       schemaVersion: SCHEMA_VERSION,
       taskId,

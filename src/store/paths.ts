@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import { TASK_ID_PATTERN } from '../constants.js'
@@ -17,6 +17,17 @@ export function getSessionKey(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('hex').slice(0, 16)
 }
 
+/** Which form of task id a manager hands out: bgbash's `bgb-1a2b3c4d`, or AFT's `bash-` + 16 hex. */
+export type TaskIdStyle = 'bgbash' | 'aft'
+
+/** Shown in errors about a malformed id. */
+export const TASK_ID_EXAMPLE = 'bgb-1a2b3c4d (or bash-1a2b3c4d5e6f7a8b)'
+
+/** A new random task id of a style (see TASK_ID_PATTERN). */
+export function mintTaskId(style: TaskIdStyle): string {
+  return style === 'aft' ? `bash-${randomBytes(8).toString('hex')}` : `bgb-${randomBytes(4).toString('hex')}`
+}
+
 export function isTaskId(value: unknown): value is string {
   return typeof value === 'string' && TASK_ID_PATTERN.test(value)
 }
@@ -25,7 +36,10 @@ export function isTaskId(value: unknown): value is string {
 export function assertTaskId(value: unknown): string {
   if (isTaskId(value)) return value
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : typeof value
-  throw new BgbashError('invalid_request', `Invalid task id: ${shown}. Task ids look like bgb-1a2b3c4d.`)
+  throw new BgbashError(
+    'invalid_request',
+    `Invalid task id: ${shown}. Task ids look like ${TASK_ID_EXAMPLE}.`,
+  )
 }
 
 /** Every file of one task directory (SPEC §3). */

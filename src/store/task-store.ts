@@ -1,11 +1,17 @@
-import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { storageError } from '../errors.js'
 import type { LeftoverProcess } from '../types.js'
 import { createDirExclusive, ensurePrivateDir, exists, readJsonIfExists, writeFileAtomic } from './fsx.js'
 import { type LeftoversKilled, readLeftovers, readLeftoversKilled } from './leftover-records.js'
-import { getSessionKey, getTaskPaths, isTaskId, type TaskPaths } from './paths.js'
+import {
+  getSessionKey,
+  getTaskPaths,
+  isTaskId,
+  mintTaskId,
+  type TaskIdStyle,
+  type TaskPaths,
+} from './paths.js'
 import {
   type EndInfo,
   type KillInfo,
@@ -137,9 +143,9 @@ export class TaskStore {
   }
 
   /** Makes a new task directory under an id nobody has: the directory is created exclusively. */
-  createTaskDir(sessionDir: string): { taskId: string; paths: TaskPaths } {
+  createTaskDir(sessionDir: string, style: TaskIdStyle): { taskId: string; paths: TaskPaths } {
     for (let attempt = 0; attempt < ID_ATTEMPTS; attempt++) {
-      const taskId = `bgb-${randomBytes(4).toString('hex')}`
+      const taskId = mintTaskId(style)
       const paths = getTaskPaths(sessionDir, taskId)
       if (createDirExclusive(paths.dir)) return { taskId, paths }
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import path from 'node:path'
 import { type TestContext, test } from 'node:test'
 import fc from 'fast-check'
+import { isTaskId } from '../../src/index.js'
 import { type Frame, NdjsonClient } from '../helpers/ndjson-client.js'
 import { snapshotTree, useTestStore } from '../helpers/store.js'
 import { bySize, chaosSeed, Scenario } from './chaos.js'
@@ -35,7 +36,8 @@ const WIRE_CODES = new Set([
   'too_many_watches',
   'execution_failed',
   'kill_failed',
-  'stdin_not_enabled',
+  'task_not_pty',
+  'feature_disabled',
   'task_not_running',
   'cwd_not_found',
   'storage_failed',
@@ -208,12 +210,12 @@ function caseArbitrary(canary: string, realId: string): fc.Arbitrary<Case> {
         ? { id, command, session_id: sessionId, params }
         : { id, method: command, session_id: sessionId, ...params }
       // AFT answers unregistered: true for a well-formed id it does not know; bgbash does the same.
-      const isUnnotifyOfWellFormed = command === 'bash_unnotify' && /^bgb-[0-9a-f]{8}$/.test(taskId)
+      const isUnnotifyOfWellFormed = command === 'bash_unnotify' && isTaskId(taskId)
       return mk('path trick in task_id', JSON.stringify(body), isUnnotifyOfWellFormed ? 'any' : ID_CODES, id)
     })
   const trickyAck = fc
     .tuple(fc.array(idArbitrary(canary), { minLength: 1, maxLength: 4 }), session)
-    .filter(([ids]) => ids.some((v) => typeof v !== 'string' || !/^bgb-[0-9a-f]{8}$/.test(v)))
+    .filter(([ids]) => ids.some((v) => !isTaskId(v)))
     .map(([taskIds, sessionId]): Case => {
       const id = nextId('ack')
       const body = {
@@ -222,7 +224,9 @@ function caseArbitrary(canary: string, realId: string): fc.Arbitrary<Case> {
         session_id: sessionId,
         params: { task_ids: taskIds },
       }
-      return mk('path trick in task_ids', JSON.stringify(body), INVALID, id)
+      // As AFT, ack answers with any list of strings (acking what is no task as nothing).
+      const codes = taskIds.every((v) => typeof v === 'string') ? 'any' : INVALID
+      return mk('path trick in task_ids', JSON.stringify(body), codes, id)
     })
   const blocked = fc.constantFrom(
     'LD_PRELOAD',

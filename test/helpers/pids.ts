@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { isTaskId } from '../../src/index.js'
 import { pollUntil } from './wait.js'
 
 /** Ids of every task directory in a store. */
@@ -8,8 +9,7 @@ export function listStoreTaskIds(home: string): string[] {
   const sessions = path.join(home, 'sessions')
   const ids: string[] = []
   for (const session of safeReaddir(sessions)) {
-    for (const name of safeReaddir(path.join(sessions, session)))
-      if (/^bgb-[0-9a-f]{8}$/.test(name)) ids.push(name)
+    for (const name of safeReaddir(path.join(sessions, session))) if (isTaskId(name)) ids.push(name)
   }
   return ids
 }

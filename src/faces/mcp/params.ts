@@ -1,5 +1,6 @@
 // Parameter schemas shared by several tools, each described for the model.
 import * as z from 'zod'
+import { TASK_ID_PATTERN } from '../../index.js'
 
 export { compilePattern } from '../pattern.js'
 
@@ -10,7 +11,10 @@ export const DEFAULT_WAIT_MS = 30_000
 
 export const taskIdSchema = z
   .string({ error: 'task_id must be a string like bgb-1a2b3c4d' })
-  .regex(/^bgb-[0-9a-f]{8}$/, { error: 'task_id must look like bgb-1a2b3c4d (bgb- and 8 hex digits)' })
+  .regex(TASK_ID_PATTERN, {
+    error:
+      'task_id must look like bgb-1a2b3c4d (bgb- and 8 hex digits; bash- and 16 for a task started over NDJSON)',
+  })
   .describe('Task id returned by bash, e.g. bgb-1a2b3c4d')
 
 export const allSessionsSchema = z

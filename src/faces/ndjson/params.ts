@@ -81,6 +81,6 @@ export function readTaskId(command: string, params: Params, key = 'task_id'): st
   if (isWellFormedId(value)) throw taskNotFound(value)
   fail(
     command,
-    `Invalid task id in ${key}: ${JSON.stringify(String(value).slice(0, 64))}. Task ids look like bgb-1a2b3c4d.`,
+    `Invalid task id in ${key}: ${JSON.stringify(String(value).slice(0, 64))}. Task ids look like bash-1a2b3c4d5e6f7a8b.`,
   )
 }

@@ -228,6 +228,8 @@ export class NdjsonServer {
     const tm = await openTaskManager({
       home: this.settings.home,
       readHint: READ_HINT,
+      // The ids AFT's harness plugins check for (^bash-[a-f0-9]{16}$).
+      taskIdStyle: 'aft',
       sessionId,
       projectRoot: this.settings.projectRoot,
       maxRunning: this.settings.maxRunning,

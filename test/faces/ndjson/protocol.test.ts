@@ -34,7 +34,7 @@ test('a full walk through the commands: configure, bash, status, notify, write, 
   assert.equal(started.success, true)
   assert.equal(started.status, 'running')
   assert.equal(started.mode, 'pipes')
-  assert.match(started.task_id, /^bgb-[0-9a-f]{8}$/)
+  assert.match(started.task_id, /^bash-[0-9a-f]{16}$/)
   const completed = await client.waitFor((f) => f.type === 'bash_completed' && f.task_id === started.task_id)
   assert.equal(completed.status, 'failed')
   assert.equal(completed.exit_code, 3)

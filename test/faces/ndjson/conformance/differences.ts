@@ -153,21 +153,6 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
 
   // Not closed yet (issue 17).
   {
-    id: 'task-ids',
-    open: true,
-    key: 'id shapes',
-    aft: is(['bash-xxxxxxxxxxxxxxxx']),
-    bgbash: is(['bgb-xxxxxxxx']),
-  },
-  {
-    id: 'task-ids',
-    open: true,
-    key: 'task_id',
-    where: inScenario('bash.background false'),
-    aft: isString,
-    bgbash: isString,
-  },
-  {
     id: 'watch-frames',
     open: true,
     key: /^(match_offset|match_text|watch_id|context)$/,

@@ -30,8 +30,8 @@ export const ENGINE_SCENARIOS: Scenario[] = [
     title: 'configure bash.background false: bash is refused with feature_disabled',
     async play(r) {
       r.record('configure', await r.configure({}, { bash: { background: false } }))
-      r.record('background', await r.request('bash', { command: 'true', background: true }))
-      r.record('foreground', await r.request('bash', { command: 'true' }))
+      r.record('background', await r.bash({ command: 'true', background: true }))
+      r.record('foreground', await r.bash({ command: 'true', background: false }))
     },
   },
   {
