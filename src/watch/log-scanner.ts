@@ -12,6 +12,8 @@ export interface LogMatch {
   line: string
   /** Absolute byte offset of the start of that line in the task's output. */
   offset: number
+  /** Absolute byte offset of the match itself, counted in the bytes as written. */
+  matchOffset: number
   /** A few lines around the match (before it, the line, and what follows so far). */
   context: string
 }
@@ -54,6 +56,25 @@ export class LogScanner {
     }
     const following = this.lines.peek(CONTEXT_LINES).map(stripAnsi).join('\n')
     const context = [...this.before, line, following].filter((part) => part !== '').join('\n')
-    return { text: found[0], line, offset: next.offset, context }
+    const matchOffset = next.offset + findMatchByte(next.bytes, line, found.index, found[0])
+    return { text: found[0], line, offset: next.offset, matchOffset, context }
   }
+}
+
+/**
+ * Where in a line's bytes as written a match found in its decoded (and colour-stripped) text
+ * starts. Decoding turns each byte that is not UTF-8 into U+FFFD (three bytes) and stripping drops
+ * escape codes, so the text's index is no byte count: the match is the same occurrence of the
+ * matched text in the bytes as in the text. A match that holds U+FFFD itself has no bytes to look
+ * for; then the text before it is counted as UTF-8.
+ */
+export function findMatchByte(bytes: Buffer, text: string, index: number, matched: string): number {
+  const fallback = Buffer.byteLength(text.slice(0, index))
+  if (matched === '' || matched.includes('\uFFFD')) return fallback
+  let occurrence = 0
+  for (let at = text.indexOf(matched); at >= 0 && at < index; at = text.indexOf(matched, at + 1)) occurrence++
+  const needle = Buffer.from(matched)
+  let byte = bytes.indexOf(needle)
+  for (let i = 0; i < occurrence && byte >= 0; i++) byte = bytes.indexOf(needle, byte + 1)
+  return byte >= 0 ? byte : fallback
 }

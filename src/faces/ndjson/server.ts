@@ -36,7 +36,9 @@ import {
   reminderIntervalMs,
   type Session,
 } from './session.js'
-import { completionToWire, owedCompletionToWire } from './wire.js'
+import { pushSessionEvents } from './session-events.js'
+import { WatchLedger } from './watch-ledger.js'
+import { owedCompletionToWire } from './wire.js'
 
 /** How a completion's preview points at the rest of the output, on this protocol. */
 const READ_HINT = (taskId: string) => `read it with bash_status ${taskId} output_offset`
@@ -98,6 +100,7 @@ export interface NdjsonServerOptions {
 export class NdjsonServer {
   private readonly sessions = new Map<string, Promise<Session>>()
   private readonly opened: Session[] = []
+  private readonly watches = new WatchLedger()
   private readonly settings: EngineSettings
   private readonly options: NdjsonServerOptions
 
@@ -207,6 +210,8 @@ export class NdjsonServer {
     return {
       sessionId,
       session: () => this.openSession(sessionId),
+      sessionFor: (id) => this.openSession(id),
+      watches: this.watches,
       settings: this.settings,
       sessions: () => [...this.opened],
       push: (frame) => this.send(frame),
@@ -236,26 +241,12 @@ export class NdjsonServer {
       longRunningMs: reminderIntervalMs(this.settings),
       logger: this.options.logger,
     })
-    const session: Session = { id: sessionId, tm, pushed: new Set(), pendingMatches: [] }
-    // Tasks that ended while no engine ran wait for drain; those that end from now on are pushed.
-    tm.on('task_ended', (record) => {
-      if (!record.notify || session.pushed.has(record.taskId)) return
-      session.pushed.add(record.taskId)
-      tm.peekCompletions([record.taskId])
-        .then(([completion]) => {
-          if (completion) this.send({ type: 'bash_completed', ...completionToWire(completion) })
-        })
-        .catch((error) => this.options.logger?.warn?.('could not push completion', { error: String(error) }))
+    const session: Session = { id: sessionId, tm, pushed: new Set() }
+    pushSessionEvents(session, {
+      send: (frame) => this.send(frame),
+      watches: this.watches,
+      logger: this.options.logger,
     })
-    tm.on('long_running', (notice) =>
-      this.send({
-        type: 'bash_long_running',
-        task_id: notice.taskId,
-        session_id: notice.sessionId,
-        command: notice.command,
-        elapsed_ms: notice.elapsedMs,
-      }),
-    )
     this.opened.push(session)
     return session
   }

@@ -1,5 +1,6 @@
 import type { TaskManager } from '../../index.js'
 import type { Frame } from './protocol.js'
+import type { WatchLedger } from './watch-ledger.js'
 
 /** One harness session on this engine: its manager and what was pushed to it. */
 export interface Session {
@@ -7,8 +8,6 @@ export interface Session {
   tm: TaskManager
   /** Tasks whose `bash_completed` frame this engine pushed already (once per task). */
   pushed: Set<string>
-  /** Pattern matches since the last drain. */
-  pendingMatches: Frame[]
 }
 
 /** Settings from `configure`, shared by the sessions this engine opens afterwards. */
@@ -34,6 +33,10 @@ export interface HandlerContext {
   sessionId: string
   /** The request's session, opened on first use. */
   session(): Promise<Session>
+  /** Any session by id (a task's owner), opened on first use. */
+  sessionFor(sessionId: string): Promise<Session>
+  /** Output watches of every session (bash_notify). */
+  watches: WatchLedger
   settings: EngineSettings
   /** Every session this engine has open. */
   sessions(): Session[]

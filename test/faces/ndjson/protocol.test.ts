@@ -110,8 +110,14 @@ test('a full walk through the commands: configure, bash, status, notify, write, 
   assert.equal(match.reason, 'pattern_match')
   assert.equal(match.once, true)
   assert.match(match.context, /line: a\nline: b/)
+  // The matches seen (acked), the task ends under a watch still looking: one task_exit frame
+  // tells it, in place of its completion (AFT's rule for watched tasks).
+  await client.request('bash_ack_completions', { task_ids: [reader.task_id] }, { session_id: 's1' })
   await client.request('bash_write', { task_id: reader.task_id, eof: true }, { session_id: 's1' })
-  await client.waitFor((f) => f.type === 'bash_completed' && f.task_id === reader.task_id)
+  const exit = await client.waitFor(
+    (f) => f.type === 'bash_pattern_match' && f.task_id === reader.task_id && f.reason === 'task_exit',
+  )
+  assert.equal(exit.match_text, 'exited (exit 0)')
   assert.equal(
     client.pushed('bash_pattern_match').filter((f) => f.watch_id === regexWatch.watch_id).length,
     2,
@@ -130,13 +136,14 @@ test('a full walk through the commands: configure, bash, status, notify, write, 
   // Drain is a peek; ack removes; completions ride on bash/kill/status responses until acked.
   const drained = await client.request('bash_drain_completions', undefined, { session_id: 's1' })
   const owed = drained.bg_completions.map((c: { task_id: string }) => c.task_id).sort()
-  assert.equal(owed.length, 5)
+  assert.equal(owed.length, 4)
+  assert.ok(!owed.includes(reader.task_id), 'the watched task owes no completion')
   assert.equal(
     (await client.request('bash_drain_completions', undefined, { session_id: 's1' })).bg_completions.length,
-    5,
+    4,
   )
   const statusAll = await client.request('status', undefined, { session_id: 's1' })
-  assert.equal(statusAll.bg_completions.length, 5)
+  assert.equal(statusAll.bg_completions.length, 4)
   assert.equal(statusAll.engine, 'bgbash')
   const acked = await client.request('bash_ack_completions', { task_ids: owed }, { session_id: 's1' })
   assert.deepEqual(acked.acked_task_ids.sort(), owed)

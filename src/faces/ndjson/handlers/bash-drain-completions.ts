@@ -1,10 +1,15 @@
 import type { Handler } from '../session.js'
 import { owedCompletionToWire } from '../wire.js'
 
-/** `bash_drain_completions`: a peek at the owed completions (only ack removes them) and recent matches. */
+/**
+ * `bash_drain_completions`: a peek at the owed completions and at the watch frames not acked yet
+ * (only `bash_ack_completions` removes either).
+ */
 export const handleBashDrainCompletions: Handler = async (ctx) => {
   const session = await ctx.session()
   const completions = await session.tm.peekCompletions()
-  const matches = session.pendingMatches.splice(0)
-  return { bg_completions: completions.map(owedCompletionToWire), pending_matches: matches }
+  return {
+    bg_completions: completions.map(owedCompletionToWire),
+    pending_matches: ctx.watches.pendingFor(session.id),
+  }
 }

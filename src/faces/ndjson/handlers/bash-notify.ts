@@ -1,50 +1,64 @@
-import { MAX_WATCHES_PER_TASK } from '../../../index.js'
+import { MAX_WATCHES_PER_TASK, type TaskRecord } from '../../../index.js'
 import { readBoolean, readString, readTaskId } from '../params.js'
 import { WireError } from '../protocol.js'
-import type { Handler } from '../session.js'
-
-/** Characters kept around a match: AFT sends about 100 before and 500 after. */
-const CONTEXT_BEFORE = 100
-const CONTEXT_AFTER = 500
+import type { Handler, HandlerContext } from '../session.js'
+import { exitFrames, type MatchAt, matchFrame, readMatchContext } from '../watch-frames.js'
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-/** `bash_notify`: pushes `bash_pattern_match` when a substring or regex appears in the output. */
-export const handleBashNotify: Handler = async (ctx, params) => {
-  const taskId = readTaskId('bash_notify', params)
+function readPattern(params: Record<string, unknown>): RegExp {
   const substring = readString('bash_notify', params, 'pattern')
   const source = readString('bash_notify', params, 'regex')
-  const once = readBoolean('bash_notify', params, 'once', true)
   if (substring === undefined && source === undefined)
     throw new WireError('invalid_request', 'bash_notify: missing pattern or regex')
-  let pattern: RegExp
   try {
-    pattern = source === undefined ? new RegExp(escapeRegExp(substring!)) : new RegExp(source)
+    return source === undefined ? new RegExp(escapeRegExp(substring!)) : new RegExp(source, 'm')
   } catch (error) {
     throw new WireError('invalid_request', `bash_notify: invalid regex: ${(error as Error).message}`)
   }
+}
+
+/**
+ * `bash_notify`: pushes `bash_pattern_match` when a substring or regex appears in the output (once,
+ * or every time), to the session that started the task, from whichever session asks. The task's
+ * end is then told by the watches (WatchLedger.noticeAtEnd), not by a completion. On a task that
+ * already ended, one frame at once (its first match, or how it ended) replaces its completion.
+ */
+export const handleBashNotify: Handler = async (ctx, params) => {
+  const taskId = readTaskId('bash_notify', params)
+  const pattern = readPattern(params)
+  const once = readBoolean('bash_notify', params, 'once', true)
   const session = await ctx.session()
-  let watchId: string
+  const record = await session.tm.status(taskId)
+  // The owner's manager tells the task's end; open it here if no request of the owner came yet.
+  const owner = await ctx.sessionFor(record.sessionId)
+  if (record.finishedAt !== null) return { watch_id: await notifyEnded(ctx, record, pattern, once) }
+  let watchId = ''
+  let engineWatchId: string
   try {
-    watchId = session.tm.watchOutput(taskId, pattern, { once }, (event) => {
-      const text = event.match?.context ?? ''
-      const at = event.match ? text.indexOf(event.match.line) : 0
-      const frame = {
-        type: 'bash_pattern_match',
-        task_id: event.taskId,
-        session_id: session.id,
-        watch_id: event.watchId,
-        match_text: event.match?.text ?? null,
-        match_offset: event.match?.offset ?? null,
-        context: event.match ? text.slice(Math.max(0, at - CONTEXT_BEFORE), at + CONTEXT_AFTER) : '',
-        once: event.once,
-        reason: event.reason,
+    engineWatchId = session.tm.watchOutput(taskId, pattern, { once }, (event) => {
+      if (event.reason !== 'pattern_match' || !event.match) return
+      const match: MatchAt = {
+        taskId,
+        owner: owner.id,
+        watchId,
+        text: event.match.text,
+        offset: event.match.matchOffset,
+        once,
       }
-      session.pendingMatches.push(frame)
-      if (session.pendingMatches.length > 100) session.pendingMatches.shift()
-      ctx.push(frame)
+      // Owed at once, so the task's end (decided synchronously) sees it; pushed with its context.
+      const frame = matchFrame(match)
+      ctx.watches.addPending(taskId, owner.id, frame, once ? watchId : undefined)
+      readMatchContext(session.tm, match)
+        .then((context) => {
+          frame.context = context
+        })
+        .catch(() => {
+          // The output could not be read (the task was removed): the frame goes without context.
+        })
+        .finally(() => ctx.push(frame))
     })
   } catch (error) {
     if ((error as { code?: string }).code === 'limit_exceeded') {
@@ -55,5 +69,44 @@ export const handleBashNotify: Handler = async (ctx, params) => {
     }
     throw error
   }
+  watchId = ctx.watches.add({ taskId, owner: owner.id, registrar: session.id, engineWatchId })
   return { watch_id: watchId }
+}
+
+/**
+ * A watch on a task that already ended: its first match, or how it ended, pushed at once and
+ * owed to the owner until acked, in place of the task's completion.
+ */
+async function notifyEnded(ctx: HandlerContext, record: TaskRecord, pattern: RegExp, once: boolean) {
+  const owner = await ctx.sessionFor(record.sessionId)
+  const watchId = ctx.watches.newWatchId()
+  const found = await owner.tm.read(record.taskId, {
+    grep: pattern,
+    maxMatches: 1,
+    contextLines: 0,
+    raw: true,
+  })
+  const first = found.matches?.[0]
+  let pushed: Record<string, unknown>
+  let owed: Record<string, unknown>
+  if (first) {
+    const at = pattern.exec(first.line)
+    const text = at?.[0] ?? first.line
+    const match: MatchAt = {
+      taskId: record.taskId,
+      owner: owner.id,
+      watchId,
+      text,
+      offset: first.offset + Buffer.byteLength(first.line.slice(0, at?.index ?? 0)),
+      once,
+    }
+    pushed = { ...matchFrame(match), context: await readMatchContext(owner.tm, match) }
+    owed = pushed
+  } else {
+    ;({ pushed, owed } = await exitFrames(owner.tm, record, owner.id))
+  }
+  ctx.watches.addPending(record.taskId, owner.id, owed)
+  await owner.tm.ackCompletions([record.taskId])
+  ctx.push(pushed)
+  return watchId
 }

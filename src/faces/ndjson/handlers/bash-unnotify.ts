@@ -5,7 +5,7 @@ import type { Handler } from '../session.js'
 export const handleBashUnnotify: Handler = async (ctx, params) => {
   const taskId = readTaskId('bash_unnotify', params)
   const watchId = readString('bash_unnotify', params, 'watch_id', true)
-  const { tm } = await ctx.session()
-  tm.unwatchOutput(taskId, watchId)
+  const watch = ctx.watches.remove(taskId, watchId)
+  if (watch) (await ctx.sessionFor(watch.registrar)).tm.unwatchOutput(taskId, watch.engineWatchId)
   return { unregistered: true }
 }

@@ -41,6 +41,42 @@ export const WATCH_SCENARIOS: Scenario[] = [
     },
   },
   {
+    title:
+      'watch: matches owed until acked; a task that ends under them sends nothing more; after the ack, its completion',
+    async play(r) {
+      await r.configure()
+      const first = r.gate()
+      const second = r.gate()
+      const matched = await r.bash({ command: `${first.wait}; echo READY; ${second.wait}; echo done` })
+      const watch = await r.request('bash_notify', { task_id: matched.task_id, pattern: 'READY' })
+      r.ids.watch(watch.watch_id)
+      const unmatched = await r.request('bash_notify', {
+        task_id: matched.task_id,
+        pattern: 'never',
+        once: false,
+      })
+      r.ids.watch(unmatched.watch_id)
+      first.open()
+      r.record('match', await r.push('bash_pattern_match', matched.task_id))
+      const third = r.gate()
+      const acked = await r.bash({ command: `${third.wait}; echo READY; ${second.wait}; echo done` })
+      const ackedWatch = await r.request('bash_notify', { task_id: acked.task_id, pattern: 'READY' })
+      r.ids.watch(ackedWatch.watch_id)
+      third.open()
+      await r.push('bash_pattern_match', acked.task_id)
+      await r.request('bash_ack_completions', { task_ids: [acked.task_id] })
+      second.open()
+      r.record('acked task: completion', await r.push('bash_completed', acked.task_id))
+      r.record(
+        'frames of the task with a match owed',
+        await r.pushesBefore(matched.task_id, () => r.request('ping')),
+      )
+      const drain = await r.request('bash_drain_completions')
+      r.engine.take(r.engine.untakenPushes())
+      r.record('drain', drain)
+    },
+  },
+  {
     title: 'watch: a watched task that ends without a match sends task_exit, not a completion',
     async play(r) {
       await r.configure()
@@ -89,6 +125,21 @@ export const WATCH_SCENARIOS: Scenario[] = [
       const frame = await r.push('bash_pattern_match', started.task_id)
       r.record('match', { match_text: frame.match_text, match_offset: frame.match_offset })
       await r.request('bash_kill', { task_id: started.task_id })
+    },
+  },
+  {
+    title: 'watch: output written before the watch was registered',
+    async play(r) {
+      await r.configure()
+      const printed = r.signal()
+      const gate = r.gate()
+      const started = await r.bash({ command: `echo EARLY; ${printed.touch}; ${gate.wait}; echo late` })
+      await printed.reached()
+      const watch = await r.request('bash_notify', { task_id: started.task_id, pattern: 'EARLY' })
+      r.ids.watch(watch.watch_id)
+      gate.open()
+      const frame = await r.push('bash_pattern_match', started.task_id)
+      r.record('first frame', { reason: frame.reason, match_text: frame.match_text })
     },
   },
   {
