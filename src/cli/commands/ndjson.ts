@@ -6,7 +6,8 @@ import { readVersion } from '../version.js'
 /**
  * `bgbash ndjson`: serves AFT's background-bash protocol on stdin/stdout until stdin ends, then
  * closes its managers and leaves the tasks running for the next engine to adopt. Requests are
- * answered in order; logs go to stderr.
+ * read in order; a held reply (a foreground call) goes out when ready, holding nothing else. Logs
+ * go to stderr.
  */
 export async function runNdjson(io: CliIo, options: { home?: string }): Promise<number> {
   const server = new NdjsonServer({

@@ -10,6 +10,7 @@ import {
 } from '../../index.js'
 import { salvageId } from './framing.js'
 import { handleBash } from './handlers/bash.js'
+import { handleBashAbortInflight } from './handlers/bash-abort-inflight.js'
 import { handleBashAckCompletions } from './handlers/bash-ack-completions.js'
 import { handleBashDrainCompletions } from './handlers/bash-drain-completions.js'
 import { handleBashKill } from './handlers/bash-kill.js'
@@ -33,6 +34,7 @@ import {
   type EngineSettings,
   type Handler,
   type HandlerContext,
+  HeldReply,
   reminderIntervalMs,
   type Session,
 } from './session.js'
@@ -48,6 +50,7 @@ const DEFAULT_MAX_RUNNING = 8
 
 const HANDLERS: Record<string, Handler> = {
   configure: handleConfigure,
+  bash_abort_inflight: handleBashAbortInflight,
   ping: handlePing,
   bash: handleBash,
   bash_status: handleBashStatus,
@@ -165,14 +168,31 @@ export class NdjsonServer {
     // Own keys only: `constructor` or `toString` are unknown commands, not members of an object.
     const handler = Object.hasOwn(HANDLERS, request.command) ? HANDLERS[request.command] : undefined
     const context = this.context(request.sessionId)
-    let frame: Frame
+    let result: Frame | HeldReply
     try {
       if (!handler) throw new WireError('unknown_command', `Unknown command: ${request.command}.`)
       this.refuseUnknownTask(request)
-      frame = { id: request.id, success: true, ...(await handler(context, request.params)) }
+      result = await handler(context, request.params)
     } catch (error) {
-      frame = errorFrame(request.id, ...describe(error))
+      await this.reply(request, errorFrame(request.id, ...describe(error)))
+      return
     }
+    if (!(result instanceof HeldReply)) {
+      await this.reply(request, { id: request.id, success: true, ...result })
+      return
+    }
+    // A held reply goes out when it is ready; the next request is read meanwhile.
+    result.reply
+      .then(
+        (frame) => ({ id: request.id, success: true, ...frame }),
+        (error) => errorFrame(request.id, ...describe(error)),
+      )
+      .then((frame) => this.reply(request, frame))
+      .catch((error) => this.options.logger?.warn?.('could not send a held reply', { error: String(error) }))
+  }
+
+  /** Sends a reply (or error) to a request, with the owed completions it carries. */
+  private async reply(request: Request, frame: Frame): Promise<void> {
     if (PIGGYBACK.has(request.command)) await this.attachCompletions(frame, request.sessionId)
     this.send(frame)
   }
@@ -241,7 +261,7 @@ export class NdjsonServer {
       longRunningMs: reminderIntervalMs(this.settings),
       logger: this.options.logger,
     })
-    const session: Session = { id: sessionId, tm, pushed: new Set() }
+    const session: Session = { id: sessionId, tm, pushed: new Set(), held: new Set() }
     pushSessionEvents(session, {
       send: (frame) => this.send(frame),
       watches: this.watches,

@@ -8,6 +8,8 @@ export interface Session {
   tm: TaskManager
   /** Tasks whose `bash_completed` frame this engine pushed already (once per task). */
   pushed: Set<string>
+  /** Tasks whose `bash` reply is held until they end: what `bash_abort_inflight` kills. */
+  held: Set<string>
 }
 
 /** Settings from `configure`, shared by the sessions this engine opens afterwards. */
@@ -45,4 +47,15 @@ export interface HandlerContext {
   version: string
 }
 
-export type Handler = (ctx: HandlerContext, params: Record<string, unknown>) => Promise<Frame>
+/**
+ * A reply sent later (a foreground call held until its command ends): the engine goes on serving
+ * other requests, and pushing frames, meanwhile.
+ */
+export class HeldReply {
+  readonly reply: Promise<Frame>
+  constructor(reply: Promise<Frame>) {
+    this.reply = reply
+  }
+}
+
+export type Handler = (ctx: HandlerContext, params: Record<string, unknown>) => Promise<Frame | HeldReply>

@@ -1,6 +1,9 @@
 import type { Completion, TaskRecord, TaskStatus } from '../../index.js'
 import type { Frame } from './protocol.js'
 
+/** Who killed a task whose held call the harness aborted: shown as its `status_reason`, as in AFT. */
+export const CALL_ABORTED = 'call_aborted'
+
 /**
  * Statuses as AFT's pollers expect them: a task whose fate nobody saw is `fate_unknown`, and one
  * being killed still reads `running` until its final status is recorded (no in-between `killing`).
@@ -78,6 +81,7 @@ export function recordToWire(record: TaskRecord, preview: { text: string; trunca
   if (record.signal) frame.signal = record.signal
   if (record.killedBy) frame.killed_by = record.killedBy
   if (record.statusReason) frame.status_reason = record.statusReason
+  else if (record.killedBy === CALL_ABORTED) frame.status_reason = CALL_ABORTED
   if (record.leftoverProcesses) frame.live_descendants = record.leftoverProcesses
   if (record.alreadyFinished) frame.already_finished = true
   return frame

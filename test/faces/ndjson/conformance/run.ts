@@ -32,9 +32,12 @@ export class Run {
   private engines: Engine[] = []
   private gates = 0
 
-  constructor(kind: EngineKind) {
+  private readonly env: Record<string, string>
+
+  constructor(kind: EngineKind, env: Record<string, string> = {}) {
     this.dirs = makeDirs(kind)
-    this.engines.push(new Engine(this.dirs))
+    this.env = env
+    this.engines.push(new Engine(this.dirs, env))
   }
 
   get kind(): EngineKind {
@@ -124,7 +127,7 @@ export class Run {
 
   /** Starts a new engine on the same project and storage (after `closeEngine`, or beside one). */
   startEngine(): Engine {
-    const engine = new Engine(this.dirs)
+    const engine = new Engine(this.dirs, this.env)
     this.engines.push(engine)
     return engine
   }
@@ -143,12 +146,17 @@ export class Run {
 
 export interface Scenario {
   title: string
+  /**
+   * Environment for the AFT binary only: AFT 0.57.2 takes some settings only from its test hooks
+   * where bgbash takes them from `configure` (the scenario configures both).
+   */
+  aftEnv?: Record<string, string>
   play(run: Run): Promise<void>
 }
 
 /** Plays a scenario against one engine and returns its normalised records. */
 export async function playScenario(kind: EngineKind, scenario: Scenario): Promise<unknown> {
-  const run = new Run(kind)
+  const run = new Run(kind, kind === 'aft' ? scenario.aftEnv : undefined)
   try {
     await scenario.play(run)
     return run.normalisedRecords()

@@ -1,8 +1,23 @@
-import type { Scenario } from './run.js'
+import type { Frame } from './engines.js'
+import type { Run, Scenario } from './run.js'
 
 // Foreground calls as AFT's harness plugins make them (foreground_orchestrate, block_to_completion,
 // wait), held replies served beside other requests, and bash_abort_inflight.
 // After AFT's crates/aft/tests/integration/bash_orchestrate_test.rs.
+
+/**
+ * A held reply without the completions riding on it: whether the call's own completion is owed yet
+ * when AFT sends the reply depends on its 500 ms watchdog tick.
+ */
+function withoutCompletions(reply: Frame): Frame {
+  const { bg_completions: _, ...rest } = reply
+  return rest
+}
+
+/** A foreground call as AFT's plugins make it; its reply without the completions riding on it. */
+async function foreground(r: Run, params: Frame): Promise<Frame> {
+  return withoutCompletions(await r.bash({ background: false, foreground_orchestrate: true, ...params }))
+}
 
 /** Promotion window for these scenarios: long enough that a quick command ends inside it. */
 const WAIT_WINDOW = { bash: { background: true, foreground_wait_window_ms: 10_000 } }
@@ -12,15 +27,8 @@ export const FOREGROUND_SCENARIOS: Scenario[] = [
     title: 'orchestrated foreground: one terminal reply for a quick command',
     async play(r) {
       await r.configure({}, WAIT_WINDOW)
-      r.record('ok', await r.bash({ command: 'echo hi', background: false, foreground_orchestrate: true }))
-      r.record(
-        'non-zero',
-        await r.bash({
-          command: "printf 'out\\n'; sh -c 'exit 3'",
-          background: false,
-          foreground_orchestrate: true,
-        }),
-      )
+      r.record('ok', await foreground(r, { command: 'echo hi' }))
+      r.record('non-zero', await foreground(r, { command: "printf 'out\\n'; sh -c 'exit 3'" }))
     },
   },
   {
@@ -29,32 +37,35 @@ export const FOREGROUND_SCENARIOS: Scenario[] = [
       await r.configure({}, WAIT_WINDOW)
       r.record(
         'block',
-        await r.bash({
-          command: 'sleep 0.3; echo blocked',
-          background: false,
-          foreground_orchestrate: true,
-          block_to_completion: true,
-        }),
+        await foreground(r, { command: 'sleep 0.3; echo blocked', block_to_completion: true }),
       )
       r.record(
         'wait',
-        await r.bash({
-          command: "printf 'early\\n'; sleep 0.3; printf 'late\\n'",
-          background: false,
-          foreground_orchestrate: true,
-          wait: true,
-        }),
+        await foreground(r, { command: "printf 'early\\n'; sleep 0.3; printf 'late\\n'", wait: true }),
       )
       r.record(
         'wait past its timeout',
-        await r.bash({
-          command: 'sleep 30',
-          background: false,
-          foreground_orchestrate: true,
-          wait: true,
-          timeout: 300,
-        }),
+        await foreground(r, { command: 'sleep 30', wait: true, timeout: 300 }),
       )
+    },
+  },
+  {
+    title: 'orchestrated foreground: past the wait window, promoted to the background',
+    // AFT 0.57.2 reads the window from this hook only; bgbash from configure, as AFT's newer versions.
+    aftEnv: { AFT_TEST_FOREGROUND_WAIT_MS: '500' },
+    async play(r) {
+      await r.configure({}, { bash: { background: true, foreground_wait_window_ms: 500 } })
+      const gate = r.gate()
+      const promoted = await r.bash({
+        command: `${gate.wait}; echo promoted-done`,
+        background: false,
+        foreground_orchestrate: true,
+      })
+      r.record('promoted', withoutCompletions(promoted))
+      r.record('status', (await r.request('bash_status', { task_id: promoted.task_id })).status)
+      gate.open()
+      const frame = await r.push('bash_completed', promoted.task_id)
+      r.record('completion', { status: frame.status, output_preview: frame.output_preview })
     },
   },
   {
