@@ -38,6 +38,7 @@ const WIRE_CODES = new Set([
   'kill_failed',
   'task_not_pty',
   'feature_disabled',
+  'invalid_regex',
   'task_not_running',
   'cwd_not_found',
   'storage_failed',

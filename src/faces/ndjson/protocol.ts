@@ -22,6 +22,7 @@ export type WireErrorCode =
   | 'background_task_limit_exceeded'
   | 'too_many_watches'
   | 'feature_disabled'
+  | 'invalid_regex'
   | 'execution_failed'
   | 'kill_failed'
   | 'task_not_pty'

@@ -16,6 +16,7 @@ import { handleBashDrainCompletions } from './handlers/bash-drain-completions.js
 import { handleBashKill } from './handlers/bash-kill.js'
 import { handleBashNotify } from './handlers/bash-notify.js'
 import { handleBashPromote } from './handlers/bash-promote.js'
+import { handleBashRegexMatch } from './handlers/bash-regex-match.js'
 import { handleBashStatus } from './handlers/bash-status.js'
 import { handleBashUnnotify } from './handlers/bash-unnotify.js'
 import { handleBashWrite } from './handlers/bash-write.js'
@@ -51,6 +52,7 @@ const DEFAULT_MAX_RUNNING = 8
 const HANDLERS: Record<string, Handler> = {
   configure: handleConfigure,
   bash_abort_inflight: handleBashAbortInflight,
+  bash_regex_match: handleBashRegexMatch,
   ping: handlePing,
   bash: handleBash,
   bash_status: handleBashStatus,

@@ -180,12 +180,4 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
     aft: (value) => typeof value === 'string' && value.includes('(segment 1 of 2) exited 1'),
     bgbash: is(''),
   },
-  {
-    id: 'regex-match',
-    open: true,
-    key: /^(match|no match|invalid)$/,
-    where: inScenario('bash_regex_match'),
-    aft: (value) => isObject(value) && (value.success === true || value.code === 'invalid_regex'),
-    bgbash: (value) => isObject(value) && value.code === 'unknown_command',
-  },
 ]
