@@ -46,6 +46,8 @@ export type ShellName = 'bash' | 'sh' | 'zsh'
 export interface LeftoverProcess {
   pid: number
   command: string
+  /** The kernel's name of its program (comm), when known: `sleep` under an argv[0] of `worker`. */
+  name?: string
   /** Kernel start time (clock ticks since boot), so a reused pid is not taken for it. */
   startTime?: number
 }

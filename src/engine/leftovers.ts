@@ -28,7 +28,7 @@ export function recordLeftovers(
 ): LeftoverProcess[] {
   const leftovers = collectLeftovers(root, snapshot)
     .slice(0, MAX_LEFTOVER_PROCESSES)
-    .map((proc) => ({ pid: proc.pid, command: proc.command, startTime: proc.startTime }))
+    .map((proc) => ({ pid: proc.pid, command: proc.command, name: proc.name, startTime: proc.startTime }))
   if (leftovers.length > 0) writeLeftovers(paths, leftovers)
   return leftovers
 }

@@ -7,6 +7,8 @@ export interface ProcRef {
   pid: number
   startTime: number
   command: string
+  /** The kernel's name of its program (comm): `sleep` under an argv[0] of `worker`. */
+  name: string
   /**
    * The wrapper's own plumbing: the wrapper, its fork that runs the relay, and the tools the relay
    * runs. They end by themselves once the command's processes are gone.
@@ -153,7 +155,13 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
       snapshot.getTaskId(stat.pid) === root.taskId
     if (!belongs) continue
     const command = readCommandLine(stat.pid, stat.comm)
-    out.push({ pid: stat.pid, startTime: stat.startTime, command, plumbing: isWrapperLine(command) })
+    out.push({
+      pid: stat.pid,
+      startTime: stat.startTime,
+      command,
+      name: stat.comm,
+      plumbing: isWrapperLine(command),
+    })
   }
   // The relay's tools are children of the relay's fork. The command is a child of the wrapper
   // itself, so a command that is one of those tools (`bash -c 'cat f'` execs cat) is not taken

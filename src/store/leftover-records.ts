@@ -15,7 +15,12 @@ export function writeLeftovers(paths: TaskPaths, leftovers: LeftoverProcess[]): 
   writeFileAtomic(
     paths.leftovers,
     JSON.stringify(
-      leftovers.map((proc) => ({ pid: proc.pid, command: proc.command, start_time: proc.startTime })),
+      leftovers.map((proc) => ({
+        pid: proc.pid,
+        command: proc.command,
+        name: proc.name,
+        start_time: proc.startTime,
+      })),
     ),
   )
 }
@@ -28,6 +33,7 @@ export function readLeftovers(paths: TaskPaths): LeftoverProcess[] | undefined {
     .map((proc) => ({
       pid: proc.pid,
       command: String(proc.command ?? ''),
+      ...(typeof proc.name === 'string' ? { name: proc.name } : {}),
       ...(typeof proc.start_time === 'number' ? { startTime: proc.start_time } : {}),
     }))
 }

@@ -1,4 +1,5 @@
-import type { Completion, TaskRecord, TaskStatus } from '../../index.js'
+import path from 'node:path'
+import type { Completion, LeftoverProcess, TaskRecord, TaskStatus } from '../../index.js'
 import type { Frame } from './protocol.js'
 
 /** Who killed a task whose held call the harness aborted: shown as its `status_reason`, as in AFT. */
@@ -26,6 +27,29 @@ export function withFinalNewline(text: string, endsWithNewline: boolean): string
   return endsWithNewline && text !== '' && !text.endsWith('\n') ? `${text}\n` : text
 }
 
+/** A process the command left running, as AFT lists it: pid, name, and the argv[0] it runs under. */
+function toWireDescendant(process: LeftoverProcess): { pid: number; comm: string; argv0: string } {
+  const argv0 = process.command.split(' ')[0] ?? ''
+  return { pid: process.pid, comm: process.name ?? path.basename(argv0), argv0 }
+}
+
+/**
+ * `live_descendants` (and its summary when there are some) of an ended task: what its command
+ * left running, still running. While the task runs there is no such list: null.
+ */
+export function descendantsToWire(taskId: string, processes: LeftoverProcess[] | undefined): Frame {
+  const live = (processes ?? []).map(toWireDescendant)
+  if (live.length === 0) return { live_descendants: live }
+  const counts = new Map<string, number>()
+  for (const { comm } of live) counts.set(comm, (counts.get(comm) ?? 0) + 1)
+  const names = [...counts].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(', ')
+  const count = live.length === 1 ? '1 live descendant' : `${live.length} live descendants`
+  return {
+    live_descendants: live,
+    live_descendants_summary: `${count} still running: ${names} — they keep the task's process group; bash_kill(${taskId}) stops them`,
+  }
+}
+
 /** A completion as its `bash_completed` frame carries it. */
 export function completionToWire(completion: Completion): Frame {
   const frame: Frame = {
@@ -40,6 +64,9 @@ export function completionToWire(completion: Completion): Frame {
     end_reason: completion.endReason,
   }
   if (completion.status === 'lost') frame.status_reason = 'process gone without an exit code'
+  // Known only once the scan for leftovers ran, which follows the completion (docs/protocol.md).
+  if (completion.leftoverProcesses)
+    Object.assign(frame, descendantsToWire(completion.taskId, completion.leftoverProcesses))
   return frame
 }
 
@@ -82,7 +109,10 @@ export function recordToWire(record: TaskRecord, preview: { text: string; trunca
   if (record.killedBy) frame.killed_by = record.killedBy
   if (record.statusReason) frame.status_reason = record.statusReason
   else if (record.killedBy === CALL_ABORTED) frame.status_reason = CALL_ABORTED
-  if (record.leftoverProcesses) frame.live_descendants = record.leftoverProcesses
+  Object.assign(
+    frame,
+    isEnded ? descendantsToWire(record.taskId, record.leftoverProcesses) : { live_descendants: null },
+  )
   if (record.alreadyFinished) frame.already_finished = true
   return frame
 }

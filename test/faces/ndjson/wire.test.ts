@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { toWireExitCode, toWireStatus, withFinalNewline } from '../../../src/faces/ndjson/wire.js'
+import {
+  descendantsToWire,
+  toWireExitCode,
+  toWireStatus,
+  withFinalNewline,
+} from '../../../src/faces/ndjson/wire.js'
 import { TaskStatus } from '../../../src/index.js'
 
 test('statuses on the wire: a kill in progress reads running, a lost task fate_unknown', () => {
@@ -29,4 +34,23 @@ test('previews keep the final newline of the output, and only that', () => {
   assert.equal(withFinalNewline('hello\nworld', false), 'hello\nworld')
   assert.equal(withFinalNewline('done\n', true), 'done\n')
   assert.equal(withFinalNewline('', true), '')
+})
+
+test('live descendants: AFT’s entries and a summary naming each program, none while none run', () => {
+  assert.deepEqual(descendantsToWire('bash-0000000000000001', undefined), { live_descendants: [] })
+  const three = [1, 2, 3].map((pid) => ({ pid, command: 'worker 30', name: 'sleep' }))
+  const wire = descendantsToWire('bash-0000000000000001', [
+    ...three,
+    { pid: 4, command: '/usr/bin/node server.js' },
+  ])
+  assert.deepEqual(wire.live_descendants, [
+    { pid: 1, comm: 'sleep', argv0: 'worker' },
+    { pid: 2, comm: 'sleep', argv0: 'worker' },
+    { pid: 3, comm: 'sleep', argv0: 'worker' },
+    { pid: 4, comm: 'node', argv0: '/usr/bin/node' },
+  ])
+  assert.equal(
+    wire.live_descendants_summary,
+    "4 live descendants still running: sleep ×3, node — they keep the task's process group; bash_kill(bash-0000000000000001) stops them",
+  )
 })

@@ -156,6 +156,14 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
     bgbash: is({ reason: 'pattern_match', match_text: 'EARLY' }),
   },
   {
+    id: 'descendants-on-completions',
+    open: false,
+    key: 'live_descendants',
+    where: (place) => isObject(place.aftParent) && !('success' in place.aftParent),
+    aft: (value) => value === null || Array.isArray(value),
+    bgbash: absent,
+  },
+  {
     id: 'wait-holds',
     open: false,
     key: 'reply',
@@ -165,13 +173,6 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
   },
 
   // Not closed yet (issue 17).
-  {
-    id: 'live-descendants',
-    open: true,
-    key: /^(live_descendants|live_descendants_summary|kill_signaled|kill_reached)$/,
-    aft: present,
-    bgbash: (value) => value === undefined || Array.isArray(value),
-  },
   {
     id: 'pipeline-warning',
     open: true,

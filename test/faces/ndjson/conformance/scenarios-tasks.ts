@@ -90,7 +90,9 @@ export const TASK_SCENARIOS: Scenario[] = [
     title: 'kill ends a running task: the reply, the frame, the status, a second kill',
     async play(r) {
       await r.configure()
-      const started = await r.bash({ command: 'echo started; sleep 30' })
+      const printed = r.signal()
+      const started = await r.bash({ command: `echo started; ${printed.touch}; sleep 30` })
+      await printed.reached()
       r.record('kill', await r.request('bash_kill', { task_id: started.task_id }))
       r.record('completion', await r.push('bash_completed', started.task_id))
       r.record('status', await r.request('bash_status', { task_id: started.task_id }))
