@@ -79,6 +79,24 @@ export const DELIVERY_SCENARIOS: Scenario[] = [
     },
   },
   {
+    title: 'promote a silent task that already ended: its completion is owed and pushed',
+    async play(r) {
+      await r.configure()
+      const ended = r.signal()
+      const quiet = await r.bash({ command: `echo quiet; ${ended.touch}`, notify_on_completion: false })
+      await ended.reached()
+      const loud = await r.bash({ command: 'true' })
+      await r.push('bash_completed', loud.task_id)
+      r.record('promote', await r.request('bash_promote', { task_id: quiet.task_id }))
+      r.record('frame', await r.push('bash_completed', quiet.task_id))
+      const drained = await r.request('bash_drain_completions')
+      r.record(
+        'owed',
+        drained.bg_completions.map((c: { task_id: string }) => c.task_id),
+      )
+    },
+  },
+  {
     title: 'notify_on_completion false: no frame, no owed completion',
     async play(r) {
       await r.configure()
