@@ -41,6 +41,7 @@ export {
   type ViewOptions,
 } from './output/index.js'
 export { findClientProcess } from './proc/client.js'
+export { segmentName, splitPipeline } from './proc/pipeline.js'
 export { getTaskDir, isTaskId, resolveStoreRoot, type TaskIdStyle } from './store/paths.js'
 export {
   type Completion,

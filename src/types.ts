@@ -93,6 +93,11 @@ export interface TaskRecord {
   statusReason?: string
   /** Its end was shown in the reply to the call that started it: kept 1 h, left out of default lists. */
   answeredInline?: boolean
+  /**
+   * The exit code of each stage of a command that is one pipeline, from a manager made with
+   * `capturePipelineStatus` (bash only): a failure upstream of a last stage that succeeded.
+   */
+  pipelineStatus?: number[]
   /** Set by `kill` when the task had already ended. */
   alreadyFinished?: boolean
   /** The completion was handed out (or is not owed). */
@@ -115,6 +120,8 @@ export interface Completion {
   outputTruncated: boolean
   /** The output's last byte is a newline (a view leaves it out; a face may put it back). */
   outputEndsWithNewline: boolean
+  /** The exit code of each stage of a pipeline (TaskRecord.pipelineStatus). */
+  pipelineStatus?: number[]
   /** Processes the command left running, still running when the completion was built. */
   leftoverProcesses?: LeftoverProcess[]
   /**

@@ -51,6 +51,7 @@ export function buildCompletion(
     outputTruncated: view.truncated || isPartial,
     outputEndsWithNewline: lastByte === 0x0a,
     ...(record.leftoverProcesses ? { leftoverProcesses: record.leftoverProcesses } : {}),
+    ...(record.pipelineStatus ? { pipelineStatus: record.pipelineStatus } : {}),
   }
 }
 

@@ -13,6 +13,7 @@ import {
   readExitRecord,
   readOutputSize,
   readPidInfo,
+  readPipelineStatus,
   readTaskMeta,
   type TaskMeta,
 } from '../store/records.js'
@@ -82,7 +83,8 @@ export class Ending {
       end,
       false,
       { outputBytes: 0, droppedBytes: 0 },
-      { leftovers },
+      // Read only where it may have been written: a missing file costs an exception.
+      { leftovers, pipelineStatus: this.e.capturePipelineStatus ? readPipelineStatus(paths) : undefined },
     )
     const isOwedHere = options.deliver !== false && this.e.relationTo(meta) !== 'other'
     this.afterEnd(record, paths, isOwedHere)

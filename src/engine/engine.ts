@@ -81,6 +81,8 @@ export class Engine {
   readonly logger: Logger
   /** The form of the ids this manager hands out (TaskManagerOptions.taskIdStyle). */
   readonly taskIdStyle: TaskIdStyle
+  /** TaskManagerOptions.capturePipelineStatus. */
+  readonly capturePipelineStatus: boolean
   /** How completion previews point at the rest of a task's output (TaskManagerOptions.readHint). */
   readonly readHint: ((taskId: string) => string) | undefined
   readonly selfStartTime: number
@@ -160,6 +162,7 @@ export class Engine {
     this.logger = options.logger ?? {}
     this.readHint = options.readHint
     this.taskIdStyle = options.taskIdStyle ?? 'bgbash'
+    this.capturePipelineStatus = options.capturePipelineStatus === true
     this.selfStartTime = readProcStat(process.pid)?.startTime ?? 0
   }
 
@@ -253,6 +256,7 @@ export class Engine {
         leftovers: filterLiveLeftovers(files.leftovers),
         killedLeftovers: files.killedLeftovers,
         answeredInline: files.answeredInline,
+        pipelineStatus: files.pipelineStatus,
       },
     )
   }

@@ -50,6 +50,11 @@ export interface TaskManagerOptions {
    * `aft` (`bash-` + 16 hex digits, what AFT's harness plugins check for). Either form is read.
    */
   taskIdStyle?: TaskIdStyle
+  /**
+   * Have bash record the exit code of each stage of a command that is one pipeline (a | b | c), so
+   * a failure upstream of a last stage that succeeded shows (TaskRecord.pipelineStatus). Default false.
+   */
+  capturePipelineStatus?: boolean
   /** Retention of ended tasks: delivered ones (default 24 h), undelivered ones (default 7 days). */
   retention?: { deliveredMs?: number; undeliveredMs?: number }
   /** Run garbage collection in the background at most once a minute; default true. */

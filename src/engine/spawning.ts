@@ -1,9 +1,12 @@
 import type { ChildProcess } from 'node:child_process'
+import path from 'node:path'
 import { INLINE_COMMAND_MAX_BYTES, SCHEMA_VERSION, TASK_ENV_VAR } from '../constants.js'
 import { BgbashError, storageError } from '../errors.js'
+import { capturePipelineStatus, splitPipeline } from '../proc/pipeline.js'
 import { readProcStat } from '../proc/procfs.js'
 import { resolveShell } from '../proc/shell.js'
 import { makeFifo, sourceCommand, spawnWrapper } from '../proc/spawn.js'
+import type { TaskPaths } from '../store/paths.js'
 import {
   claimDelivery,
   type PidInfo,
@@ -48,6 +51,14 @@ export class Spawning {
     return { ...(await this.e.manager.status(record.taskId)), ready: result }
   }
 
+  /** The command as the shell runs it: with its pipeline's stages recorded when asked and possible. */
+  private commandToRun(command: string, shellPath: string, paths: TaskPaths): string {
+    const canCapture = this.e.capturePipelineStatus && path.basename(shellPath) === 'bash'
+    return canCapture && splitPipeline(command)
+      ? capturePipelineStatus(command, paths.pipelineStatus)
+      : command
+  }
+
   async startTask(valid: ValidSpawn): Promise<TaskRecord> {
     const shellPath = resolveShell(valid.shell)
     this.checkRunningLimit()
@@ -87,7 +98,9 @@ export class Spawning {
     try {
       child = spawnWrapper({
         shellPath,
-        command: isLongCommand ? sourceCommand(paths.command) : valid.command,
+        command: isLongCommand
+          ? sourceCommand(paths.command)
+          : this.commandToRun(valid.command, shellPath, paths),
         cwd: valid.cwd,
         env: { ...process.env, ...valid.env, [TASK_ENV_VAR]: taskId },
         logPath: paths.output,

@@ -63,6 +63,8 @@ export interface TaskPaths {
   leftoversKilled: string
   promoted: string
   stdin: string
+  /** Each stage's exit code, one a line, of a command that is one pipeline (capturePipelineStatus). */
+  pipelineStatus: string
 }
 
 export function getTaskPaths(sessionDir: string, taskId: string): TaskPaths {
@@ -84,6 +86,7 @@ export function getTaskPaths(sessionDir: string, taskId: string): TaskPaths {
     answered: path.join(dir, 'answered'),
     promoted: path.join(dir, 'promoted'),
     stdin: path.join(dir, 'stdin'),
+    pipelineStatus: path.join(dir, 'pipeline-status'),
   }
 }
 

@@ -309,6 +309,17 @@ export function deriveStatus(
   return 'starting'
 }
 
+/** The exit code of each stage of a pipeline, as bash wrote them (one a line); undefined if unreadable. */
+export function readPipelineStatus(paths: TaskPaths): number[] | undefined {
+  try {
+    const codes = fs.readFileSync(paths.pipelineStatus, 'utf8').trim().split('\n').map(Number)
+    return codes.length > 0 && codes.every((code) => Number.isInteger(code) && code >= 0) ? codes : undefined
+  } catch {
+    // Not written (the shell died before its last line), or removed meanwhile: nothing to say.
+    return undefined
+  }
+}
+
 /** Builds the public record of a task from its files. */
 export function buildTaskRecord(
   paths: TaskPaths,
@@ -318,9 +329,14 @@ export function buildTaskRecord(
   end: EndInfo | undefined,
   delivered: boolean,
   live: { outputBytes: number; droppedBytes: number },
-  ended: { leftovers?: LeftoverProcess[]; killedLeftovers?: LeftoversKilled; answeredInline?: boolean } = {},
+  ended: {
+    leftovers?: LeftoverProcess[]
+    killedLeftovers?: LeftoversKilled
+    answeredInline?: boolean
+    pipelineStatus?: number[]
+  } = {},
 ): TaskRecord {
-  const { leftovers, killedLeftovers, answeredInline } = ended
+  const { leftovers, killedLeftovers, answeredInline, pipelineStatus } = ended
   const record: TaskRecord = {
     taskId: meta.taskId,
     sessionId: meta.sessionId,
@@ -350,6 +366,7 @@ export function buildTaskRecord(
   if (leftovers?.length) record.leftoverProcesses = leftovers
   if (killedLeftovers) record.killedLeftovers = killedLeftovers
   if (answeredInline) record.answeredInline = true
+  if (pipelineStatus) record.pipelineStatus = pipelineStatus
   if (end?.statusReason) record.statusReason = end.statusReason
   if (meta.schemaVersion !== SCHEMA_VERSION) record.unknownSchema = meta.schemaVersion
   return record

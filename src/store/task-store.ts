@@ -19,6 +19,7 @@ import {
   readEndInfo,
   readKillInfo,
   readPidInfo,
+  readPipelineStatus,
   readTaskMeta,
   type TaskMeta,
 } from './records.js'
@@ -39,6 +40,8 @@ export interface TaskFiles {
   killedLeftovers: LeftoversKilled | undefined
   /** The end was shown in the reply to the call that started it (kept 1 h, left out of default lists). */
   answeredInline: boolean
+  /** Each stage's exit code, for a pipeline whose stages were recorded. */
+  pipelineStatus: number[] | undefined
 }
 
 /** The name a project's directory is keyed by (also the previous layout's default session id). */
@@ -174,6 +177,7 @@ export class TaskStore {
       leftovers: end && names.has('leftovers.json') ? readLeftovers(paths) : undefined,
       killedLeftovers: end && names.has('leftovers-killed.json') ? readLeftoversKilled(paths) : undefined,
       answeredInline: end ? names.has('answered') : false,
+      pipelineStatus: end && names.has('pipeline-status') ? readPipelineStatus(paths) : undefined,
     }
   }
 

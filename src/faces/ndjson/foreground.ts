@@ -1,7 +1,7 @@
 import { FOREGROUND_RESULT_BYTES, type TaskManager, type TaskRecord } from '../../index.js'
 import { readPreview } from './preview.js'
 import type { Frame } from './protocol.js'
-import { toWireExitCode, toWireStatus } from './wire.js'
+import { toWireExitCode, toWireStatus, withPipelineNote } from './wire.js'
 
 // Foreground calls as AFT's harness plugins make them: the reply is held until the command ends
 // (one terminal reply with the text the model reads), or, orchestrated and past the wait window,
@@ -12,7 +12,8 @@ export const DEFAULT_FOREGROUND_WAIT_MS = 15_000
 
 /** The reply to a foreground call whose command ended: AFT's fields, `output` as the model reads it. */
 export async function terminalReply(tm: TaskManager, record: TaskRecord): Promise<Frame> {
-  const preview = await readPreview(tm, record.taskId, FOREGROUND_RESULT_BYTES)
+  const view = await readPreview(tm, record.taskId, FOREGROUND_RESULT_BYTES)
+  const preview = { ...view, text: withPipelineNote(view.text, record.command, record.pipelineStatus) }
   const exitCode = toWireExitCode(record.status, record.exitCode)
   const isTimedOut = record.status === 'timed_out'
   let output = preview.text

@@ -257,6 +257,8 @@ export class NdjsonServer {
       readHint: READ_HINT,
       // The ids AFT's harness plugins check for (^bash-[a-f0-9]{16}$).
       taskIdStyle: 'aft',
+      // AFT's note when an upstream stage of a pipeline failed and the last one succeeded.
+      capturePipelineStatus: true,
       sessionId,
       projectRoot: this.settings.projectRoot,
       maxRunning: this.settings.maxRunning,

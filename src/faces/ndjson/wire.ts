@@ -1,5 +1,12 @@
 import path from 'node:path'
-import type { Completion, LeftoverProcess, TaskRecord, TaskStatus } from '../../index.js'
+import {
+  type Completion,
+  type LeftoverProcess,
+  segmentName,
+  splitPipeline,
+  type TaskRecord,
+  type TaskStatus,
+} from '../../index.js'
 import type { Frame } from './protocol.js'
 
 /** Who killed a task whose held call the harness aborted: shown as its `status_reason`, as in AFT. */
@@ -25,6 +32,27 @@ export function toWireExitCode(status: TaskStatus, exitCode: number | null): num
 /** A preview ends with the output's final newline, as AFT's do (a view leaves it out). */
 export function withFinalNewline(text: string, endsWithNewline: boolean): string {
   return endsWithNewline && text !== '' && !text.endsWith('\n') ? `${text}\n` : text
+}
+
+/**
+ * AFT's note on a pipeline whose last stage succeeded after an earlier one failed (the pipeline's
+ * exit code hides it): the first stage that failed, and whose code the pipeline's is.
+ */
+export function pipelineNote(command: string, statuses: number[] | undefined): string | undefined {
+  const segments = splitPipeline(command)
+  if (!segments || !statuses || statuses.length !== segments.length || statuses.at(-1) !== 0) return undefined
+  const failed = statuses.findIndex((code) => code !== 0)
+  if (failed < 0) return undefined
+  const stage = segmentName(segments[failed]!)
+  const last = segmentName(segments.at(-1)!)
+  return `note: \`${stage}\` (segment ${failed + 1} of ${segments.length}) exited ${statuses[failed]}; the pipeline's exit code is \`${last}\`'s.`
+}
+
+/** A preview with the pipeline note after the output, when there is one. */
+export function withPipelineNote(preview: string, command: string, statuses: number[] | undefined): string {
+  const note = pipelineNote(command, statuses)
+  if (!note) return preview
+  return preview === '' || preview.endsWith('\n') ? `${preview}${note}` : `${preview}\n${note}`
 }
 
 /** A process the command left running, as AFT lists it: pid, name, and the argv[0] it runs under. */
@@ -58,7 +86,11 @@ export function completionToWire(completion: Completion): Frame {
     status: toWireStatus(completion.status),
     exit_code: toWireExitCode(completion.status, completion.exitCode),
     command: completion.command,
-    output_preview: withFinalNewline(completion.outputPreview, completion.outputEndsWithNewline),
+    output_preview: withPipelineNote(
+      withFinalNewline(completion.outputPreview, completion.outputEndsWithNewline),
+      completion.command,
+      completion.pipelineStatus,
+    ),
     output_truncated: completion.outputTruncated,
     duration_ms: completion.durationMs,
     end_reason: completion.endReason,
@@ -99,7 +131,7 @@ export function recordToWire(record: TaskRecord, preview: { text: string; trunca
     timeout_ms: record.timeoutMs,
     output_bytes: record.outputBytes,
     dropped_bytes: record.droppedBytes,
-    output_preview: preview.text,
+    output_preview: withPipelineNote(preview.text, record.command, record.pipelineStatus),
     output_truncated: preview.truncated,
     output_path: record.outputPath,
     // stdout and stderr are one log (see docs/protocol.md, combined-log): no file of stderr alone.

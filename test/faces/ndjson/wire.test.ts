@@ -2,9 +2,11 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
   descendantsToWire,
+  pipelineNote,
   toWireExitCode,
   toWireStatus,
   withFinalNewline,
+  withPipelineNote,
 } from '../../../src/faces/ndjson/wire.js'
 import { TaskStatus } from '../../../src/index.js'
 
@@ -52,5 +54,33 @@ test('live descendants: AFT’s entries and a summary naming each program, none 
   assert.equal(
     wire.live_descendants_summary,
     "4 live descendants still running: sleep ×3, node — they keep the task's process group; bash_kill(bash-0000000000000001) stops them",
+  )
+})
+
+test('the pipeline note: the first stage that failed before a last stage that succeeded', () => {
+  const cases: Array<[string, number[] | undefined, string | undefined]> = [
+    [
+      'false | tail -1',
+      [1, 0],
+      "note: `false` (segment 1 of 2) exited 1; the pipeline's exit code is `tail`'s.",
+    ],
+    [
+      "false | sh -c 'exit 2' | cat",
+      [1, 2, 0],
+      "note: `false` (segment 1 of 3) exited 1; the pipeline's exit code is `cat`'s.",
+    ],
+    ['true | tail -1', [0, 0], undefined],
+    ['true | false', [0, 1], undefined],
+    ['false | tail -1', undefined, undefined],
+    ['false | tail -1; true', [1, 0], undefined],
+  ]
+  for (const [command, stages, note] of cases) assert.equal(pipelineNote(command, stages), note, command)
+  assert.equal(
+    withPipelineNote('up\n', 'sh -c x | cat', [3, 0]),
+    "up\nnote: `sh` (segment 1 of 2) exited 3; the pipeline's exit code is `cat`'s.",
+  )
+  assert.equal(
+    withPipelineNote('up', 'sh -c x | cat', [3, 0]),
+    "up\nnote: `sh` (segment 1 of 2) exited 3; the pipeline's exit code is `cat`'s.",
   )
 })

@@ -173,12 +173,4 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
   },
 
   // Not closed yet (issue 17).
-  {
-    id: 'pipeline-warning',
-    open: true,
-    key: 'output_preview',
-    where: inRecord('upstream fails'),
-    aft: (value) => typeof value === 'string' && value.includes('(segment 1 of 2) exited 1'),
-    bgbash: is(''),
-  },
 ]
