@@ -1,7 +1,7 @@
 import { MAX_WATCHES_PER_TASK, type TaskRecord } from '../../../index.js'
 import { readBoolean, readString, readTaskId } from '../params.js'
-import { WireError } from '../protocol.js'
-import type { Handler, HandlerContext } from '../session.js'
+import { type Frame, WireError } from '../protocol.js'
+import type { Handler, HandlerContext, Session } from '../session.js'
 import { exitFrames, type MatchAt, matchFrame, readMatchContext } from '../watch-frames.js'
 
 function escapeRegExp(text: string): string {
@@ -34,7 +34,8 @@ export const handleBashNotify: Handler = async (ctx, params) => {
   const record = await session.tm.status(taskId)
   // The owner's manager tells the task's end; open it here if no request of the owner came yet.
   const owner = await ctx.sessionFor(record.sessionId)
-  if (record.finishedAt !== null) return { watch_id: await notifyEnded(ctx, record, pattern, once) }
+  if (record.finishedAt !== null)
+    return { watch_id: await notifyEnded(ctx, owner, record, { pattern, once }) }
   let watchId = ''
   let engineWatchId: string
   try {
@@ -77,8 +78,12 @@ export const handleBashNotify: Handler = async (ctx, params) => {
  * A watch on a task that already ended: its first match, or how it ended, pushed at once and
  * owed to the owner until acked, in place of the task's completion.
  */
-async function notifyEnded(ctx: HandlerContext, record: TaskRecord, pattern: RegExp, once: boolean) {
-  const owner = await ctx.sessionFor(record.sessionId)
+async function notifyEnded(
+  ctx: HandlerContext,
+  owner: Session,
+  record: TaskRecord,
+  { pattern, once }: { pattern: RegExp; once: boolean },
+): Promise<string> {
   const watchId = ctx.watches.newWatchId()
   const found = await owner.tm.read(record.taskId, {
     grep: pattern,
@@ -87,8 +92,8 @@ async function notifyEnded(ctx: HandlerContext, record: TaskRecord, pattern: Reg
     raw: true,
   })
   const first = found.matches?.[0]
-  let pushed: Record<string, unknown>
-  let owed: Record<string, unknown>
+  let pushed: Frame
+  let owed: Frame
   if (first) {
     const at = pattern.exec(first.line)
     const text = at?.[0] ?? first.line
