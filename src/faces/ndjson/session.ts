@@ -59,3 +59,14 @@ export class HeldReply {
 }
 
 export type Handler = (ctx: HandlerContext, params: Record<string, unknown>) => Promise<Frame | HeldReply>
+
+/**
+ * The manager to ask about a task: the manager of the session that started it when that session
+ * is open here (it knows its task from the first moment, before the task's wrapper has written its
+ * pid), else the asking session's own (the project's tasks are every session's to read and kill).
+ */
+export async function managerOf(ctx: HandlerContext, taskId: string): Promise<TaskManager> {
+  const { tm } = await ctx.session()
+  const { sessionId } = await tm.status(taskId)
+  return ctx.sessions().find((session) => session.id === sessionId)?.tm ?? tm
+}

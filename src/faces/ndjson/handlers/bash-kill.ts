@@ -1,6 +1,6 @@
 import { readTaskId } from '../params.js'
 import { readPreview } from '../preview.js'
-import type { Handler } from '../session.js'
+import { type Handler, managerOf } from '../session.js'
 import { recordToWire } from '../wire.js'
 
 /**
@@ -10,7 +10,7 @@ import { recordToWire } from '../wire.js'
  */
 export const handleBashKill: Handler = async (ctx, params) => {
   const taskId = readTaskId('bash_kill', params)
-  const { tm } = await ctx.session()
+  const tm = await managerOf(ctx, taskId)
   const askedAt = Date.now()
   const record = await tm.kill(taskId, { by: 'ndjson' })
   const frame = recordToWire(record, await readPreview(tm, taskId))

@@ -1,6 +1,6 @@
 import { readInteger, readTaskId } from '../params.js'
 import { readPreview } from '../preview.js'
-import type { Handler } from '../session.js'
+import { type Handler, managerOf } from '../session.js'
 import { recordToWire } from '../wire.js'
 
 /** Largest chunk one incremental read returns. */
@@ -11,7 +11,7 @@ export const handleBashStatus: Handler = async (ctx, params) => {
   const taskId = readTaskId('bash_status', params)
   const outputOffset = readInteger('bash_status', params, 'output_offset', 0, Number.MAX_SAFE_INTEGER)
   const stderrOffset = readInteger('bash_status', params, 'stderr_offset', 0, Number.MAX_SAFE_INTEGER)
-  const { tm } = await ctx.session()
+  const tm = await managerOf(ctx, taskId)
   const record = await tm.status(taskId)
   const frame = recordToWire(record, await readPreview(tm, taskId))
   if (outputOffset !== undefined) {

@@ -164,6 +164,18 @@ export const KEPT_DIFFERENCES: KeptDifference[] = [
     bgbash: absent,
   },
   {
+    id: 'descendants-at-end',
+    open: false,
+    sometimes: true,
+    key: 'live_descendants',
+    where: (place) =>
+      isObject(place.bgbashParent) &&
+      'success' in place.bgbashParent &&
+      place.bgbashParent.finished_at !== null,
+    aft: is(null),
+    bgbash: is([]),
+  },
+  {
     id: 'wait-holds',
     open: false,
     key: 'reply',
