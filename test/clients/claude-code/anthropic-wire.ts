@@ -1,6 +1,8 @@
 // The Anthropic Messages wire format, both ways: the assistant turns a fake model sends (one JSON
 // message, or the server-sent events of a streamed one) and the tool results it reads back.
 
+import { randomUUID } from 'node:crypto'
+
 /** One assistant turn: a single tool call, or a text answer that ends the turn. */
 export type Reply =
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
@@ -16,8 +18,6 @@ export interface ToolResult {
 
 // The real API streams tool input in small pieces; a harness must join them, so the fake does too.
 const JSON_CHUNK_CHARS = 40
-
-let messageCount = 0
 
 /** The non-streamed response body for a reply. */
 export function buildMessage(reply: Reply, model: string): Record<string, unknown> {
@@ -107,9 +107,8 @@ function textOf(content: unknown): string {
 }
 
 function messageHead(model: string) {
-  messageCount += 1
   return {
-    id: `msg_fake${String(messageCount).padStart(6, '0')}`,
+    id: `msg_fake${randomUUID().replaceAll('-', '')}`,
     type: 'message',
     role: 'assistant',
     model,

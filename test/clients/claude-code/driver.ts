@@ -7,6 +7,9 @@
 // `DeferredToolPlaceholder` instead of their schemas. The driver keeps that default, so the fake
 // model calls ToolSearch with `select:` and every bgbash tool name before its first bgbash call,
 // as a real model told so by that message does.
+//
+// MCP start-up: a server named by --mcp-config holds the first turn until it connects (up to its
+// 30 s connect timeout), so bgbash is in the first request without MCP_CONNECTION_NONBLOCKING=0.
 
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -108,9 +111,6 @@ function buildEnv(harnessHome: string, baseUrl: string): NodeJS.ProcessEnv {
     DISABLE_AUTOUPDATER: '1',
     DISABLE_TELEMETRY: '1',
     DISABLE_ERROR_REPORTING: '1',
-    // Print mode sends the first request without waiting for MCP servers by default; bgbash
-    // would then be missing from it whenever it connects a little late.
-    MCP_CONNECTION_NONBLOCKING: '0',
   }
 }
 

@@ -34,8 +34,6 @@ interface Move {
 export class ScenarioPlayer {
   readonly seen: SeenResult[] = []
   toolDefinitions: unknown[] = []
-  /** What ToolSearch returned to the model, when it was called. */
-  toolSearchResult: string | undefined
   private readonly moves: Move[] = []
   private stepsIssued = 0
   private turns: Promise<unknown> = Promise.resolve()
@@ -63,10 +61,8 @@ export class ScenarioPlayer {
     const results = readToolResults(body.messages)
     for (const move of this.moves) {
       const result = results.get(move.id)
-      if (!result) continue
-      if (move.step && move.tool && !this.seen.some((seen) => seen.step === move.step)) {
-        this.seen.push({ step: move.step, tool: move.tool, text: result.text, isError: result.isError })
-      } else if (!move.step) this.toolSearchResult ??= result.text
+      if (!result || !move.step || !move.tool || this.seen.some((seen) => seen.step === move.step)) continue
+      this.seen.push({ step: move.step, tool: move.tool, text: result.text, isError: result.isError })
     }
     const last = this.moves.at(-1)
     // A request that does not answer the last call yet is the same turn asked again (a retry).
