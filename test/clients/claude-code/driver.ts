@@ -6,7 +6,8 @@
 // then named only, in a system message listing the deferred tools, and `tools` carries a
 // `DeferredToolPlaceholder` instead of their schemas. The driver keeps that default, so the fake
 // model calls ToolSearch with `select:` and every bgbash tool name before its first bgbash call,
-// as a real model told so by that message does.
+// as a real model told so by that message does. ToolSearch answers with `tool_reference` blocks,
+// and from then on `tools` carries bgbash's full definitions marked `defer_loading: true`.
 //
 // MCP start-up: a server named by --mcp-config holds the first turn until it connects (up to its
 // 30 s connect timeout), so bgbash is in the first request without MCP_CONNECTION_NONBLOCKING=0.
