@@ -152,6 +152,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--project <dir>', 'the project (default: the git repository of the current directory, else it)')
     .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
     .option('--long-running-ms <ms>', 'remind the agent of tasks still running this often (default 10 min)')
+    .option('--structured', 'also send structuredContent and output schemas (for programmatic clients)')
     .action(async (options: McpCommandOptions) => {
       const { runMcp } = await import('./commands/mcp.js')
       exitCode = await runMcp(io, options)

@@ -13,6 +13,8 @@ export interface McpCommandOptions {
   project?: string
   /** Interval of "still running" reminders, in ms (a string from the command line); default 10 min. */
   longRunningMs?: string
+  /** Also send structuredContent (for programmatic clients). */
+  structured?: boolean
 }
 
 /**
@@ -36,10 +38,13 @@ export async function runMcp(io: CliIo, options: McpCommandOptions): Promise<num
   const state = new McpState(tm)
   const transport = new StdioServerTransport(io.stdin as Readable, io.stdout as Writable)
   const closed = new Promise<void>((resolve) => {
-    serveStdio(() => createServer(tm, { state, version: readVersion(), logger }), {
-      transport,
-      onerror: (error) => logger.warn?.('protocol error', { error: error.message }),
-    })
+    serveStdio(
+      () => createServer(tm, { state, version: readVersion(), logger, isStructured: options.structured }),
+      {
+        transport,
+        onerror: (error) => logger.warn?.('protocol error', { error: error.message }),
+      },
+    )
     // serveStdio owns the transport's callbacks; chain onto its close handler to learn the end.
     const onclose = transport.onclose
     transport.onclose = () => {
