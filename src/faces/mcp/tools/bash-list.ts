@@ -1,7 +1,6 @@
 import * as z from 'zod'
 import { TaskStatus } from '../../../index.js'
 import { formatTable } from '../format.js'
-import { intSchema } from '../params.js'
 import { defineTool } from '../tool.js'
 import { recordToWire, taskRecordSchema } from '../wire.js'
 

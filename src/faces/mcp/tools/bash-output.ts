@@ -80,7 +80,7 @@ export const bashOutputTool = defineTool({
     if (mode === 'tail') await ctx.tm.advanceCursor(args.task_id, read.nextOffset)
     const text = args.raw ? read.text : cleanText(read.text)
     return {
-      text: `${head}\n${describeRead(args.task_id, mode, read, text)}`,
+      text: `${head}\n${describeRead(mode, read, text)}`,
       structured: {
         task: recordToWire(record),
         task_id: args.task_id,
@@ -123,7 +123,7 @@ function checkCombination(args: Args): void {
   }
 }
 
-function describeRead(taskId: string, mode: string, read: ReadResult, text: string): string {
+function describeRead(mode: string, read: ReadResult, text: string): string {
   const range = `bytes ${read.offset}–${read.nextOffset} of ${read.totalBytes}`
   const lines: string[] = []
   if (mode === 'new' && read.nextOffset === read.offset) {
