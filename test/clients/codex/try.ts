@@ -1,0 +1,43 @@
+// Plays the matrix scenario through Codex once and prints what the model saw:
+//   npm run build && node --import tsx test/clients/codex/try.ts [--requests FILE]
+// With --requests, every request Codex sent is written to FILE as JSON; --log prints the run's log;
+// --keep keeps the temp directories (Codex's home holds its own logs and session files).
+
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { encode } from 'gpt-tokenizer/encoding/o200k_base'
+import { matrixScenario } from '../scenarios.js'
+import { CodexRunError, runCodex } from './driver.js'
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bgbash-codex-try-'))
+const dirs = { home: 'store', cwd: 'project', harnessHome: 'harness' }
+const [home, cwd, harnessHome] = Object.values(dirs).map((name) => {
+  const dir = path.join(root, name)
+  fs.mkdirSync(dir)
+  return dir
+}) as [string, string, string]
+const requestsFile = process.argv[process.argv.indexOf('--requests') + 1]
+
+try {
+  const result = await runCodex({ scenario: matrixScenario(home, cwd), home, cwd, harnessHome }).catch(
+    (error: unknown) => {
+      if (error instanceof CodexRunError && requestsFile)
+        fs.writeFileSync(requestsFile, JSON.stringify(error.result.requests, null, 2))
+      throw error
+    },
+  )
+  for (const seen of result.seen) {
+    console.log(`=== ${seen.step} (${seen.tool})${seen.isError ? ' [error]' : ''}`)
+    console.log(seen.text)
+  }
+  const tokens = encode(JSON.stringify(result.toolDefinitions)).length
+  console.log(`=== tool definitions: ${result.toolDefinitions.length} tools, ${tokens} o200k tokens`)
+  console.log(`=== codex exit code: ${result.exitCode}, ${result.requests.length} requests`)
+  if (process.argv.includes('--requests') && requestsFile)
+    fs.writeFileSync(requestsFile, JSON.stringify(result.requests, null, 2))
+  if (process.argv.includes('--log')) console.log(result.log)
+} finally {
+  if (process.argv.includes('--keep')) console.log(`kept ${root}`)
+  else fs.rmSync(root, { recursive: true, force: true })
+}
