@@ -69,6 +69,9 @@ export function codexConfig({ baseUrl, home }: { baseUrl: string; home: string }
     'check_for_update_on_startup = false',
     'web_search = "disabled"',
     '',
+    '[features]',
+    'plugins = false',
+    '',
     '[analytics]',
     'enabled = false',
     '',
@@ -183,6 +186,7 @@ async function runExec({
     child.once('close', (code, sig) => resolve({ code, signal: sig }))
   })
   let failure: string | undefined
+  let scenarioEnded = false
   const stop = (why: string) => {
     failure ??= why
     killGroup(child.pid, exited)
@@ -194,9 +198,15 @@ async function runExec({
   const onAbort = () => stop('aborted')
   signal?.addEventListener('abort', onAbort, { once: true })
   if (signal?.aborted) onAbort()
-  finished.catch((error: Error) => stop(`the fake model could not go on: ${error.message}`))
+  finished.then(
+    () => {
+      scenarioEnded = true
+    },
+    (error: Error) => stop(`the fake model could not go on: ${error.message}`),
+  )
   try {
     const end = await exited
+    if (!scenarioEnded) failure ??= `codex exec exited (${end.code ?? end.signal}) before the scenario ended`
     return { exitCode: end.code, signal: end.signal, stdout, stderr, failure }
   } finally {
     clearTimeout(timer)

@@ -6,10 +6,14 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { parseArgs } from 'node:util'
 import { encode } from 'gpt-tokenizer/encoding/o200k_base'
 import { matrixScenario } from '../scenarios.js'
 import { CodexRunError, runCodex } from './driver.js'
 
+const { values: flags } = parseArgs({
+  options: { requests: { type: 'string' }, log: { type: 'boolean' }, keep: { type: 'boolean' } },
+})
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bgbash-codex-try-'))
 const dirs = { home: 'store', cwd: 'project', harnessHome: 'harness' }
 const [home, cwd, harnessHome] = Object.values(dirs).map((name) => {
@@ -17,13 +21,12 @@ const [home, cwd, harnessHome] = Object.values(dirs).map((name) => {
   fs.mkdirSync(dir)
   return dir
 }) as [string, string, string]
-const requestsFile = process.argv[process.argv.indexOf('--requests') + 1]
 
 try {
   const result = await runCodex({ scenario: matrixScenario(home, cwd), home, cwd, harnessHome }).catch(
     (error: unknown) => {
-      if (error instanceof CodexRunError && requestsFile)
-        fs.writeFileSync(requestsFile, JSON.stringify(error.result.requests, null, 2))
+      if (error instanceof CodexRunError && flags.requests)
+        fs.writeFileSync(flags.requests, JSON.stringify(error.result.requests, null, 2))
       throw error
     },
   )
@@ -34,10 +37,9 @@ try {
   const tokens = encode(JSON.stringify(result.toolDefinitions)).length
   console.log(`=== tool definitions: ${result.toolDefinitions.length} tools, ${tokens} o200k tokens`)
   console.log(`=== codex exit code: ${result.exitCode}, ${result.requests.length} requests`)
-  if (process.argv.includes('--requests') && requestsFile)
-    fs.writeFileSync(requestsFile, JSON.stringify(result.requests, null, 2))
-  if (process.argv.includes('--log')) console.log(result.log)
+  if (flags.requests) fs.writeFileSync(flags.requests, JSON.stringify(result.requests, null, 2))
+  if (flags.log) console.log(result.log)
 } finally {
-  if (process.argv.includes('--keep')) console.log(`kept ${root}`)
+  if (flags.keep) console.log(`kept ${root}`)
   else fs.rmSync(root, { recursive: true, force: true })
 }
