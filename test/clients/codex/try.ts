@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import { encode } from 'gpt-tokenizer/encoding/o200k_base'
 import { matrixScenario } from '../scenarios.js'
 import { CodexRunError, runCodex } from './driver.js'
+import { diffKeywords, listBgbashTools } from './schema-keywords.js'
 
 const { values: flags } = parseArgs({
   options: { requests: { type: 'string' }, log: { type: 'boolean' }, keep: { type: 'boolean' } },
@@ -37,6 +38,23 @@ try {
   const tokens = encode(JSON.stringify(result.toolDefinitions)).length
   console.log(`=== tool definitions: ${result.toolDefinitions.length} tools, ${tokens} o200k tokens`)
   console.log(`=== codex exit code: ${result.exitCode}, ${result.requests.length} requests`)
+  const listed = await listBgbashTools(home)
+  const received = result.toolDefinitions as Array<{
+    name: string
+    description?: string
+    parameters?: unknown
+  }>
+  const diff = diffKeywords(
+    listed.map((tool) => tool.inputSchema),
+    received.map((tool) => tool.parameters),
+  )
+  console.log(`=== schema keywords dropped by Codex: ${JSON.stringify(diff.dropped)}`)
+  console.log(`=== schema keywords added by Codex: ${JSON.stringify(diff.added)}`)
+  for (const tool of listed) {
+    const sent = received.find((definition) => definition.name === tool.name)
+    if (!sent) console.log(`=== ${tool.name}: not received`)
+    else if (sent.description !== tool.description) console.log(`=== ${tool.name}: description changed`)
+  }
   if (flags.requests) fs.writeFileSync(flags.requests, JSON.stringify(result.requests, null, 2))
   if (flags.log) console.log(result.log)
 } finally {
