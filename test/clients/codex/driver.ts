@@ -5,8 +5,13 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { BGBASH_BIN, installHarness } from '../install.js'
-import type { Driver, DriverResult } from '../scenario.js'
-import { type FakeResponses, MCP_SERVER_NAME, startFakeResponses } from './fake-responses.js'
+import type { Driver, DriverOptions, DriverResult } from '../scenario.js'
+import {
+  type FakeModelMode,
+  type FakeResponses,
+  MCP_SERVER_NAME,
+  startFakeResponses,
+} from './fake-responses.js'
 
 /** A whole run's bound: Codex start-up, seven turns and bgbash's own waits fit well inside it. */
 const RUN_TIMEOUT_MS = 120_000
@@ -25,16 +30,32 @@ export class CodexRunError extends Error {
   }
 }
 
-export const runCodex: Driver = async (options) => {
+/**
+ * Codex with a model that calls tools as functions: bgbash's tools are deferred behind Codex's
+ * tool search, so the fake model searches for them first. Every other model of Codex 0.169's
+ * catalog is "code_mode_only"; gpt-5.5 (listed as "Legacy coding model") is the one that is not.
+ */
+export const runCodex: Driver = (options) => runCodexWith(options, { model: 'gpt-5.5', mode: 'tools' })
+
+/**
+ * Codex as installed, with its default model (code mode only): the only tool is `exec`, which runs
+ * JavaScript; the fake model calls bgbash's tool from it and prints the result object with `text()`.
+ */
+export const runCodexCodeMode: Driver = (options) => runCodexWith(options, { mode: 'code' })
+
+export async function runCodexWith(
+  options: DriverOptions,
+  { model, mode }: { model?: string; mode: FakeModelMode },
+): Promise<DriverResult> {
   const executable = await installHarness('codex')
-  const fake = await startFakeResponses(options.scenario)
+  const fake = await startFakeResponses(options.scenario, { mode })
   const codexHome = path.join(options.harnessHome, '.codex')
-  fs.mkdirSync(codexHome, { recursive: true })
-  fs.writeFileSync(
-    path.join(codexHome, 'config.toml'),
-    codexConfig({ baseUrl: fake.baseUrl, home: options.home }),
-  )
   try {
+    fs.mkdirSync(codexHome, { recursive: true })
+    fs.writeFileSync(
+      path.join(codexHome, 'config.toml'),
+      codexConfig({ baseUrl: fake.baseUrl, home: options.home, model }),
+    )
     const run = await runExec({
       executable,
       args: codexArgs({ cwd: options.cwd, prompt: options.scenario.prompt }),
@@ -58,10 +79,19 @@ export const runCodex: Driver = async (options) => {
 }
 
 /** The config.toml Codex reads from CODEX_HOME. */
-export function codexConfig({ baseUrl, home }: { baseUrl: string; home: string }): string {
+export function codexConfig({
+  baseUrl,
+  home,
+  model,
+}: {
+  baseUrl: string
+  home: string
+  /** Default: none in the file, so Codex picks its default model. */
+  model?: string
+}): string {
   const q = (value: string) => JSON.stringify(value)
   return `${[
-    'model = "gpt-5.5"',
+    ...(model ? [`model = ${q(model)}`] : []),
     'model_provider = "fake"',
     'approval_policy = "never"',
     'sandbox_mode = "workspace-write"',

@@ -5,7 +5,13 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import zlib from 'node:zlib'
 import type { LoggedRequest, Scenario, SeenResult } from '../scenario.js'
-import { functionCallEvents, sendEvents, textEvents, toolSearchEvents } from './responses-sse.js'
+import {
+  customToolCallEvents,
+  functionCallEvents,
+  sendEvents,
+  textEvents,
+  toolSearchEvents,
+} from './responses-sse.js'
 
 /** The MCP server's name in Codex's config: Codex puts its tools in the namespace `mcp__<name>`. */
 export const MCP_SERVER_NAME = 'bgbash'
@@ -20,7 +26,10 @@ export interface FakeResponses {
   /** One entry per step whose result came back, in step order. */
   readonly seen: SeenResult[]
   requests: LoggedRequest[]
-  /** bgbash's tool definitions as the model first received them (a tool search's output, or `tools`). */
+  /**
+   * bgbash's tool definitions as the model first received them (from `tools` or a tool search's
+   * output); in code mode, the one line that names the deferred namespace.
+   */
   readonly toolDefinitions: unknown[]
   /** Lines saying what the server did, for failure messages. */
   log: string[]
@@ -28,6 +37,13 @@ export interface FakeResponses {
   finished: Promise<void>
   close(): Promise<void>
 }
+
+/**
+ * How the fake model calls bgbash: `tools` calls each MCP tool as a function (after loading the
+ * deferred tools with a tool search); `code` calls it from JavaScript in code mode's `exec` tool
+ * and prints the result object with `text()`.
+ */
+export type FakeModelMode = 'tools' | 'code'
 
 /** A step's call id: fixed per step, so a repeated request is answered with the same call. */
 function callIdOf(stepIndex: number): string {
@@ -40,11 +56,16 @@ function stepIndexOf(callId: unknown): number | undefined {
 }
 
 /** Starts the server on 127.0.0.1 (a free port). */
-export async function startFakeResponses(scenario: Scenario): Promise<FakeResponses> {
+export async function startFakeResponses(
+  scenario: Scenario,
+  { mode = 'tools' }: { mode?: FakeModelMode } = {},
+): Promise<FakeResponses> {
   const seen: (SeenResult | undefined)[] = []
   const requests: LoggedRequest[] = []
   const log: string[] = []
   const searches = new Set<string>()
+  /** Step index → the bgbash tool its call used. */
+  const calledTools = new Map<number, string>()
   let toolDefinitions: unknown[] = []
   let settle: { resolve(): void; reject(error: Error): void } | undefined
   const finished = new Promise<void>((resolve, reject) => {
@@ -67,8 +88,8 @@ export async function startFakeResponses(scenario: Scenario): Promise<FakeRespon
       if (index === undefined || !step) continue
       next = Math.max(next, index + 1)
       if (seen[index]) continue
-      const called = calls.get(item.call_id)
-      seen[index] = { step: step.name, tool: bgbashNameOf(called) ?? '?', ...readOutput(item) }
+      const tool = calledTools.get(index) ?? bgbashNameOf(calls.get(item.call_id)) ?? '?'
+      seen[index] = { step: step.name, tool, ...readOutput(item) }
       log.push(`seen ${step.name} (${item.type}): ${seen[index].text.slice(0, 300)}`)
     }
     return next
@@ -78,7 +99,10 @@ export async function startFakeResponses(scenario: Scenario): Promise<FakeRespon
     const input = body.input ?? []
     const tools = callableTools(body)
     if (toolDefinitions.length === 0)
-      toolDefinitions = tools.filter((t) => t.bgbashName).map((t) => t.definition)
+      toolDefinitions =
+        mode === 'code'
+          ? deferredNamespaceLines(input)
+          : tools.filter((t) => t.bgbashName).map((t) => t.definition)
     const next = readResults(input)
     const step = scenario.steps[next]
     if (!step) {
@@ -86,6 +110,20 @@ export async function startFakeResponses(scenario: Scenario): Promise<FakeRespon
       sendEvents(res, textEvents(id, FINAL_ANSWER))
       settle?.resolve()
       return
+    }
+    if (mode === 'code') {
+      // Code mode: the model calls the tool from JavaScript in `exec` and prints what it got back.
+      if (!tools.some((t) => t.name === 'exec'))
+        throw new Error(`Codex offered no exec tool: ${tools.map((t) => t.wireName).join(', ')}`)
+      await step.before?.(seenSoFar())
+      const call = step.call(seenSoFar())
+      calledTools.set(next, call.tool)
+      const source = `text(await tools.${NAMESPACE}__${call.tool}(${JSON.stringify(call.args)}))`
+      log.push(`answer ${step.name}: exec ${source}`)
+      return sendEvents(
+        res,
+        customToolCallEvents(id, { callId: callIdOf(next), name: 'exec', input: source }),
+      )
     }
     const planned = step.call(seenSoFar())
     if (!tools.some((t) => t.bgbashName === planned.tool)) {
@@ -107,6 +145,7 @@ export async function startFakeResponses(scenario: Scenario): Promise<FakeRespon
     const tool = tools.find((t) => t.bgbashName === call.tool)
     if (!tool) throw new Error(`bgbash tool ${call.tool} is not callable`)
     const args = JSON.stringify(call.args)
+    calledTools.set(next, call.tool)
     log.push(`answer ${step.name}: ${tool.wireName} ${args}`)
     sendEvents(
       res,
@@ -223,7 +262,9 @@ function bgbashNameOf(tool: { name?: unknown; namespace?: unknown } | undefined)
 
 /** The tools the model may call now: the request's `tools` and those its tool searches loaded. */
 function callableTools(body: ResponsesRequest): CallableTool[] {
-  const loaded = (body.input ?? []).filter((item) => item.type === 'tool_search_output')
+  const loaded = (body.input ?? []).filter(
+    (item) => item.type === 'tool_search_output' || item.type === 'additional_tools',
+  )
   const definitions = [...(body.tools ?? []), ...loaded.flatMap((item) => item.tools ?? [])]
   return definitions.flatMap((definition) => flattenTool(definition as ToolDefinition))
 }
@@ -241,6 +282,18 @@ function flattenTool(definition: ToolDefinition, namespace?: string): CallableTo
   const { name } = definition
   const wireName = namespace ? `${namespace}.${name}` : name
   return [{ name, namespace, wireName, bgbashName: bgbashNameOf({ name, namespace }), definition }]
+}
+
+/**
+ * In code mode the model is given no definition of a deferred tool, only its namespace's line in
+ * the developer message ("Deferred tool namespaces:\n- mcp__bgbash: <first line of instructions>").
+ */
+function deferredNamespaceLines(input: InputItem[]): string[] {
+  const texts = input
+    .filter((item) => item.role === 'developer' && Array.isArray(item.content))
+    .flatMap((item) => (item.content as Array<{ text?: unknown }>).map((part) => part.text))
+    .filter((text): text is string => typeof text === 'string')
+  return texts.flatMap((text) => text.split('\n')).filter((line) => line.startsWith(`- ${NAMESPACE}:`))
 }
 
 /** A tool result as forwarded: the output string, or its content parts' text joined by "\n". */

@@ -70,6 +70,28 @@ export function functionCallEvents(responseId: string, call: FunctionCallItem): 
   ])
 }
 
+/** A call of a freeform (custom) tool, such as code mode's `exec`, whose input is raw text. */
+export function customToolCallEvents(
+  responseId: string,
+  call: { callId: string; name: string; namespace?: string; input: string },
+): SseEvent[] {
+  const itemId = `ctc_${responseId}`
+  const item = {
+    type: 'custom_tool_call',
+    id: itemId,
+    call_id: call.callId,
+    ...(call.namespace ? { namespace: call.namespace } : {}),
+    name: call.name,
+    input: call.input,
+    status: 'completed',
+  }
+  const at = { item_id: itemId, output_index: 0 }
+  return singleItem(responseId, item, [
+    { type: 'response.custom_tool_call_input.delta', ...at, delta: call.input },
+    { type: 'response.custom_tool_call_input.done', ...at, input: call.input },
+  ])
+}
+
 /** A `tool_search_call` that Codex runs itself (execution "client") over its deferred tools. */
 export function toolSearchEvents(responseId: string, callId: string, query: string): SseEvent[] {
   const item = {

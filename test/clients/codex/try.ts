@@ -1,7 +1,8 @@
 // Plays the matrix scenario through Codex once and prints what the model saw:
-//   npm run build && node --import tsx test/clients/codex/try.ts [--requests FILE]
-// With --requests, every request Codex sent is written to FILE as JSON; --log prints the run's log;
-// --keep keeps the temp directories (Codex's home holds its own logs and session files).
+//   npm run build && node --import tsx test/clients/codex/try.ts [--code] [--requests FILE] [--log] [--keep]
+// --code plays it in code mode (Codex's default model); --requests writes every request Codex sent
+// to FILE as JSON; --log prints the run's log; --keep keeps the temp directories (Codex's home
+// holds its own logs and session files).
 
 import fs from 'node:fs'
 import os from 'node:os'
@@ -9,11 +10,16 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { encode } from 'gpt-tokenizer/encoding/o200k_base'
 import { matrixScenario } from '../scenarios.js'
-import { CodexRunError, runCodex } from './driver.js'
+import { CodexRunError, runCodex, runCodexCodeMode } from './driver.js'
 import { diffKeywords, listBgbashTools } from './schema-keywords.js'
 
 const { values: flags } = parseArgs({
-  options: { requests: { type: 'string' }, log: { type: 'boolean' }, keep: { type: 'boolean' } },
+  options: {
+    code: { type: 'boolean' },
+    requests: { type: 'string' },
+    log: { type: 'boolean' },
+    keep: { type: 'boolean' },
+  },
 })
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bgbash-codex-try-'))
 const dirs = { home: 'store', cwd: 'project', harnessHome: 'harness' }
@@ -24,7 +30,8 @@ const [home, cwd, harnessHome] = Object.values(dirs).map((name) => {
 }) as [string, string, string]
 
 try {
-  const result = await runCodex({ scenario: matrixScenario(home, cwd), home, cwd, harnessHome }).catch(
+  const driver = flags.code ? runCodexCodeMode : runCodex
+  const result = await driver({ scenario: matrixScenario(home, cwd), home, cwd, harnessHome }).catch(
     (error: unknown) => {
       if (error instanceof CodexRunError && flags.requests)
         fs.writeFileSync(flags.requests, JSON.stringify(error.result.requests, null, 2))
@@ -36,14 +43,29 @@ try {
     console.log(seen.text)
   }
   const tokens = encode(JSON.stringify(result.toolDefinitions)).length
-  console.log(`=== tool definitions: ${result.toolDefinitions.length} tools, ${tokens} o200k tokens`)
+  console.log(
+    `=== tool definitions: ${result.toolDefinitions.length} entries, ${tokens} o200k tokens (as JSON)`,
+  )
   console.log(`=== codex exit code: ${result.exitCode}, ${result.requests.length} requests`)
+  if (flags.code)
+    console.log(`=== all the model is told of bgbash: ${JSON.stringify(result.toolDefinitions)}`)
+  else await printSchemaChanges(result.toolDefinitions as ReceivedTool[])
+  if (flags.requests) fs.writeFileSync(flags.requests, JSON.stringify(result.requests, null, 2))
+  if (flags.log) console.log(result.log)
+} finally {
+  if (flags.keep) console.log(`kept ${root}`)
+  else fs.rmSync(root, { recursive: true, force: true })
+}
+
+interface ReceivedTool {
+  name: string
+  description?: string
+  parameters?: unknown
+}
+
+/** What Codex changed in bgbash's tools on their way to the model. */
+async function printSchemaChanges(received: ReceivedTool[]): Promise<void> {
   const listed = await listBgbashTools(home)
-  const received = result.toolDefinitions as Array<{
-    name: string
-    description?: string
-    parameters?: unknown
-  }>
   const diff = diffKeywords(
     listed.map((tool) => tool.inputSchema),
     received.map((tool) => tool.parameters),
@@ -55,9 +77,4 @@ try {
     if (!sent) console.log(`=== ${tool.name}: not received`)
     else if (sent.description !== tool.description) console.log(`=== ${tool.name}: description changed`)
   }
-  if (flags.requests) fs.writeFileSync(flags.requests, JSON.stringify(result.requests, null, 2))
-  if (flags.log) console.log(result.log)
-} finally {
-  if (flags.keep) console.log(`kept ${root}`)
-  else fs.rmSync(root, { recursive: true, force: true })
 }
