@@ -52,6 +52,7 @@ export async function runCodexWith(
   const codexHome = path.join(options.harnessHome, '.codex')
   try {
     fs.mkdirSync(codexHome, { recursive: true })
+    fs.mkdirSync(path.join(options.harnessHome, 'tmp'), { recursive: true })
     fs.writeFileSync(
       path.join(codexHome, 'config.toml'),
       codexConfig({ baseUrl: fake.baseUrl, home: options.home, model }),
@@ -93,13 +94,14 @@ export function codexConfig({
   return `${[
     ...(model ? [`model = ${q(model)}`] : []),
     'model_provider = "fake"',
+    // Nobody answers a prompt in CI. MCP calls are approved by the server's own setting below.
     'approval_policy = "never"',
-    'sandbox_mode = "workspace-write"',
     // Nothing but the fake server may be reached: no update check, no analytics, no web search.
     'check_for_update_on_startup = false',
     'web_search = "disabled"',
     '',
     '[features]',
+    // The curated-plugin sync at start-up calls github.com, api.github.com and chatgpt.com.
     'plugins = false',
     '',
     '[analytics]',
@@ -126,13 +128,27 @@ export function codexConfig({
     'required = true',
     'startup_timeout_sec = 30',
     'tool_timeout_sec = 60',
+    // Without it, every tool not marked readOnlyHint is refused under approval_policy "never":
+    // the model is shown "MCP tool call requires approval, but approval policy is never".
     'default_tools_approval_mode = "approve"',
   ].join('\n')}\n`
 }
 
 /** `codex exec` as a CI job would run it. */
 export function codexArgs({ cwd, prompt }: { cwd: string; prompt: string }): string[] {
-  return ['exec', '--strict-config', '--skip-git-repo-check', '--json', '--color', 'never', '-C', cwd, prompt]
+  return [
+    'exec',
+    '--strict-config',
+    '--skip-git-repo-check',
+    '--sandbox',
+    'workspace-write',
+    '--json',
+    '--color',
+    'never',
+    '--cd',
+    cwd,
+    prompt,
+  ]
 }
 
 /**
@@ -169,6 +185,7 @@ function codexEnv({
     all_proxy: proxy,
     NO_PROXY: '127.0.0.1,localhost',
     no_proxy: '127.0.0.1,localhost',
+    // BGBASH_CODEX_RUST_LOG=info shows Codex's start-up (MCP handshake, tool catalog) in the log.
     RUST_LOG: process.env.BGBASH_CODEX_RUST_LOG ?? 'warn',
   }
 }
@@ -201,7 +218,6 @@ async function runExec({
   signal: AbortSignal | undefined
   finished: Promise<void>
 }): Promise<ExecRun> {
-  fs.mkdirSync(env.TMPDIR!, { recursive: true })
   const child = spawn(executable, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let stdout = ''
   let stderr = ''

@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { encode } from 'gpt-tokenizer/encoding/o200k_base'
+import { killStoreProcesses } from '../../helpers/pids.js'
 import { matrixScenario } from '../scenarios.js'
 import { CodexRunError, runCodex, runCodexCodeMode } from './driver.js'
 import { diffKeywords, listBgbashTools } from './schema-keywords.js'
@@ -53,6 +54,8 @@ try {
   if (flags.requests) fs.writeFileSync(flags.requests, JSON.stringify(result.requests, null, 2))
   if (flags.log) console.log(result.log)
 } finally {
+  // A run cut short leaves the scenario's background task (sleep 600) running.
+  await killStoreProcesses(home)
   if (flags.keep) console.log(`kept ${root}`)
   else fs.rmSync(root, { recursive: true, force: true })
 }
