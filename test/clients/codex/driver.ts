@@ -6,12 +6,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { BGBASH_BIN, installHarness } from '../install.js'
 import type { Driver, DriverOptions, DriverResult } from '../scenario.js'
-import {
-  type FakeModelMode,
-  type FakeResponses,
-  MCP_SERVER_NAME,
-  startFakeResponses,
-} from './fake-responses.js'
+import { MCP_SERVER_NAME } from './codex-request.js'
+import { type FakeModelMode, type FakeResponses, startFakeResponses } from './fake-responses.js'
 
 /** A whole run's bound: Codex start-up, seven turns and bgbash's own waits fit well inside it. */
 const RUN_TIMEOUT_MS = 120_000
