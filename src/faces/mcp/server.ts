@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/server'
 import type { Logger, TaskManager } from '../../index.js'
+import { INSTRUCTIONS, SERVER_NAME, SERVER_TITLE } from './identity.js'
 import type { McpState } from './state.js'
 import { registerTool, type ToolDeps } from './tool.js'
 import { bashTool } from './tools/bash.js'
@@ -19,16 +20,13 @@ export interface CreateServerOptions {
   isStructured?: boolean
 }
 
-const INSTRUCTIONS = `bgbash runs shell commands; long ones go on in the background as tasks that outlive this server.
-When a background task ends you are told once, in a block on a later bgbash result. To wait for an end or a line of output, call bash_wait; never poll.`
-
 /**
  * The bgbash MCP server: its tools over one task manager. It knows nothing of its transport;
  * `bgbash mcp` serves it on stdio.
  */
 export function createServer(tm: TaskManager, options: CreateServerOptions): McpServer {
   const server = new McpServer(
-    { name: 'bgbash', title: 'bgbash: background shell tasks', version: options.version },
+    { name: SERVER_NAME, title: SERVER_TITLE, version: options.version },
     { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
   )
   const deps: ToolDeps = {
