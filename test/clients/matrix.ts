@@ -6,10 +6,10 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { test } from 'node:test'
-import { encode } from 'gpt-tokenizer/encoding/o200k_base'
 import { useTestStore } from '../helpers/store.js'
 import { runClaudeCode } from './claude-code/driver.js'
 import { runCodex } from './codex/driver.js'
+import { tokensOf } from './matrix-tokens.js'
 import { runOpenCode } from './opencode/driver.js'
 import { type Driver, type DriverResult, type SeenResult, seenOf, taskIdIn } from './scenario.js'
 import { matrixScenario } from './scenarios.js'
@@ -24,10 +24,6 @@ const CLIENTS: Array<[string, Driver]> = [
   ['Codex', runCodex],
   ['OpenCode', runOpenCode],
 ]
-
-export function tokensOf(value: unknown): number {
-  return encode(typeof value === 'string' ? value : JSON.stringify(value)).length
-}
 
 function step(result: DriverResult, name: string): SeenResult {
   const seen = seenOf(result.seen, name)
