@@ -39,6 +39,7 @@ export {
   type ViewOptions,
 } from './output/index.js'
 export { findClientProcess } from './proc/client.js'
+export { type ProcessUsage, readProcessUsage } from './proc/usage.js'
 export { getTaskDir, isTaskId, resolveStoreRoot } from './store/paths.js'
 export {
   type Completion,
