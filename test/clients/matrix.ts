@@ -18,11 +18,16 @@ import { sdkDriver } from './sdk/driver.js'
 /** What every client's tool definitions for bgbash may cost, as the client sends them. */
 const MAX_DEFINITION_TOKENS = 1200
 
-const CLIENTS: Array<[string, Driver]> = [
-  ['SDK client (reference)', sdkDriver()],
-  ['Claude Code', runClaudeCode],
-  ['Codex', runCodex],
-  ['OpenCode', runOpenCode],
+/**
+ * Each client, and whether a background task outlives it: OpenCode, when it exits, sends SIGTERM
+ * to every descendant of its MCP servers (it walks them with `pgrep -P`), and bgbash's tasks are
+ * the server's descendants. Asserted as it is, so a change on either side shows here.
+ */
+const CLIENTS: Array<[string, Driver, { tasksOutliveIt: boolean }]> = [
+  ['SDK client (reference)', sdkDriver(), { tasksOutliveIt: true }],
+  ['Claude Code', runClaudeCode, { tasksOutliveIt: true }],
+  ['Codex', runCodex, { tasksOutliveIt: true }],
+  ['OpenCode', runOpenCode, { tasksOutliveIt: false }],
 ]
 
 function step(result: DriverResult, name: string): SeenResult {
@@ -31,7 +36,7 @@ function step(result: DriverResult, name: string): SeenResult {
   return seen
 }
 
-for (const [client, driver] of CLIENTS) {
+for (const [client, driver, { tasksOutliveIt }] of CLIENTS) {
   test(`${client}: the model reads the same compact results, completions included`, {
     timeout: 600_000,
   }, async (t) => {
@@ -69,6 +74,16 @@ for (const [client, driver] of CLIENTS) {
     assert.match(listed, new RegExp(`${quickId} +failed +3 `))
     assert.match(listed, new RegExp(`${serverId} +running `))
     assert.match(step(result, 'kill').text, new RegExp(`${serverId} killed by mcp \\(SIGTERM, exit 143\\)`))
+
+    const survivorId = taskIdIn(step(result, 'start-survivor'))
+    const reader = await store.open({ projectRoot: cwd, readOnly: true })
+    const survivor = await reader.status(survivorId)
+    if (tasksOutliveIt) assert.equal(survivor.status, 'running', `${client} left the task running`)
+    else
+      assert.notEqual(survivor.status, 'running', `${client} ended the task as it exited: ${survivor.status}`)
+    t.diagnostic(
+      `${client}: a background task after the client exited: ${survivor.status}${survivor.signal ? ` (${survivor.signal})` : ''}`,
+    )
 
     const definitions = tokensOf(result.toolDefinitions)
     const results = result.seen.reduce((sum, seen) => sum + tokensOf(seen.text), 0)

@@ -54,6 +54,14 @@ export function matrixScenario(home: string, cwd: string): Scenario {
       },
       { name: 'list', call: () => ({ tool: 'bash_list', args: {} }) },
       {
+        // Left running: the test looks at it after the client has exited.
+        name: 'start-survivor',
+        call: () => ({
+          tool: 'bash',
+          args: { command: 'sleep 900', background: true, description: 'survivor' },
+        }),
+      },
+      {
         name: 'kill',
         call: (seen) => ({
           tool: 'bash_kill',
