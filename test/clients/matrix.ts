@@ -50,6 +50,12 @@ for (const [client, driver, { tasksOutliveIt }] of CLIENTS) {
     t.after(() => abort.abort())
     const scenario = matrixScenario(store.home, cwd)
     const result = await driver({ scenario, home: store.home, cwd, harnessHome, signal: abort.signal })
+    // When an assertion below fails, what the model saw and the harness's log say why.
+    t.after(() => {
+      if (t.passed) return
+      for (const seen of result.seen) t.diagnostic(`${seen.step} (${seen.tool}): ${JSON.stringify(seen.text)}`)
+      t.diagnostic(`harness log (end): ${result.log.slice(-3000)}`)
+    })
     assert.equal(result.seen.length, scenario.steps.length, result.log.slice(-4000))
 
     // No JSON: the text, which every client forwards as it is.

@@ -12,8 +12,8 @@ const DEFAULT_MAX_MATCHES = 50
 
 const inputSchema = z.strictObject({
   task_id: taskIdSchema,
-  tail_lines: intSchema('tail_lines', 1, MAX_LINES).optional().describe('The last N lines'),
-  head_lines: intSchema('head_lines', 1, MAX_LINES).optional().describe('The first N lines'),
+  tail_lines: intSchema('tail_lines', 1, MAX_LINES).optional().describe('The last N lines (≤ 100000)'),
+  head_lines: intSchema('head_lines', 1, MAX_LINES).optional().describe('The first N lines (≤ 100000)'),
   offset: intSchema('offset', 0, Number.MAX_SAFE_INTEGER)
     .optional()
     .describe('Byte offset to read from (a next_offset)'),

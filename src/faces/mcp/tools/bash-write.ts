@@ -15,7 +15,7 @@ export const bashWriteTool = defineTool({
       .string({ error: 'input must be a string' })
       .max(MAX_INPUT_CHARS, { error: `input must be at most ${MAX_INPUT_CHARS} characters` })
       .optional()
-      .describe('Text; end a line with \\n'),
+      .describe('Text, ≤ 1 MiB; end a line with \\n'),
     eof: z.boolean({ error: 'eof must be true or false' }).optional().describe('Then close stdin'),
   }),
   outputShape: {

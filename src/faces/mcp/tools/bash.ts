@@ -32,12 +32,12 @@ const inputSchema = z.strictObject({
     .describe('Extra environment variables'),
   timeout_ms: intSchema('timeout_ms', 0, MAX_TIMEOUT_MS)
     .optional()
-    .describe('Kill it after this many ms (default 30 min, 0 = never)'),
+    .describe('Kill it after ms (default 30 min, max 7 days, 0 = never)'),
   description: z
     .string({ error: 'description must be a string' })
     .max(500, { error: 'description must be at most 500 characters' })
     .optional()
-    .describe('Its purpose in a few words'),
+    .describe('Its purpose, ≤ 500 chars'),
   stdin: z
     .boolean({ error: 'stdin must be true or false' })
     .optional()
