@@ -51,9 +51,11 @@ for (const [client, driver, { tasksOutliveIt }] of CLIENTS) {
     const scenario = matrixScenario(store.home, cwd)
     const result = await driver({ scenario, home: store.home, cwd, harnessHome, signal: abort.signal })
     // When an assertion below fails, what the model saw and the harness's log say why.
+    let isChecked = false
     t.after(() => {
-      if (t.passed) return
-      for (const seen of result.seen) t.diagnostic(`${seen.step} (${seen.tool}): ${JSON.stringify(seen.text)}`)
+      if (isChecked) return
+      for (const seen of result.seen)
+        t.diagnostic(`${seen.step} (${seen.tool}): ${JSON.stringify(seen.text)}`)
       t.diagnostic(`harness log (end): ${result.log.slice(-3000)}`)
     })
     assert.equal(result.seen.length, scenario.steps.length, result.log.slice(-4000))
@@ -104,5 +106,6 @@ for (const [client, driver, { tasksOutliveIt }] of CLIENTS) {
     )
     for (const seen of result.seen) t.diagnostic(`  ${seen.step}: ${tokensOf(seen.text)}`)
     assert.ok(definitions <= MAX_DEFINITION_TOKENS, `${client} sent ${definitions} tokens of definitions`)
+    isChecked = true
   })
 }
