@@ -135,17 +135,16 @@ export function isMainRequest(body: Record<string, unknown>, prompt: string): bo
 }
 
 /**
- * bgbash's tool definitions the model reads in a request: those sent without `defer_loading`, and
- * deferred ones a ToolSearch has loaded (a `tool_reference` to them in the messages). A deferred
- * tool nobody loaded is only named, in the system message listing deferred tools.
+ * The tool definitions the model reads in a request beyond Claude Code's always-sent tools:
+ * bgbash's, and deferred ones (bgbash's, or its own such as TaskStop) a ToolSearch has loaded (a
+ * `tool_reference` to them in the messages). A deferred tool nobody loaded is only named, in the
+ * system message listing deferred tools.
  */
-export function readBgbashDefinitions(body: Record<string, unknown>): unknown[] {
+export function readAddedDefinitions(body: Record<string, unknown>): unknown[] {
   const messages = JSON.stringify(body.messages ?? [])
-  return toolsOf(body).filter(
-    (tool) =>
-      tool.name.startsWith(PREFIX) &&
-      (tool.defer_loading !== true ||
-        messages.includes(`"type":"tool_reference","tool_name":"${tool.name}"`)),
+  const isLoaded = (name: string) => messages.includes(`"type":"tool_reference","tool_name":"${name}"`)
+  return toolsOf(body).filter((tool) =>
+    tool.defer_loading === true ? isLoaded(tool.name) : tool.name.startsWith(PREFIX),
   )
 }
 
