@@ -65,7 +65,14 @@ export const runClaudeCode: Driver = async (options) => {
   }
 }
 
-/** `claude -p` with bgbash as the only MCP server and every bgbash tool allowed. */
+/**
+ * Claude Code's own tools the workflow scenario calls natively (ToolCall.native): `Bash`, `Read`
+ * of an output file, `TaskStop`. Allowing them changes nothing in the requests; it only spares the
+ * "This command requires approval" refusal `claude -p` answers them with otherwise.
+ */
+const NATIVE_TOOLS = ['Bash', 'Read', 'TaskStop']
+
+/** `claude -p` with bgbash as the only MCP server, every bgbash tool and NATIVE_TOOLS allowed. */
 function buildArgs(options: DriverOptions): string[] {
   const mcpConfig = {
     mcpServers: {
@@ -80,7 +87,7 @@ function buildArgs(options: DriverOptions): string[] {
     '--strict-mcp-config',
     // A rule naming only the server allows each of its tools.
     '--allowedTools',
-    `mcp__${MCP_SERVER_NAME}`,
+    [`mcp__${MCP_SERVER_NAME}`, ...NATIVE_TOOLS].join(','),
     '--output-format',
     'stream-json',
     '--verbose',

@@ -1,7 +1,7 @@
 // The fake model's mind: from each main-conversation request Claude Code sends, it reads the
 // results of its earlier calls and decides the next turn of the Scenario.
 
-import type { Scenario, SeenResult } from '../scenario.js'
+import type { Scenario, SeenResult, ToolCall } from '../scenario.js'
 import { allText, type Reply, readToolResults } from './anthropic-wire.js'
 
 /** The MCP server's name in the --mcp-config the driver writes. */
@@ -26,7 +26,7 @@ interface ToolDefinition {
 interface Move {
   id: string
   reply: Reply
-  /** The step and bgbash tool of a scenario call; absent for ToolSearch and the final answer. */
+  /** The step and tool of a scenario call; absent for ToolSearch and the final answer. */
   step?: string
   tool?: string
 }
@@ -36,17 +36,17 @@ export class ScenarioPlayer {
   toolDefinitions: unknown[] = []
   private readonly moves: Move[] = []
   private stepsIssued = 0
+  /** A step whose call waits for a ToolSearch to make its tool callable. */
+  private pending: { step: string; call: ToolCall } | undefined
+  /** Tools loaded by a ToolSearch so far. */
+  private readonly searched = new Set<string>()
   private turns: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly scenario: Scenario) {}
 
   /** A request of the main conversation: it carries the session's tools and the user's prompt. */
   isMainTurn(body: Record<string, unknown>): boolean {
-    const names = toolsOf(body).map((tool) => tool.name)
-    return (
-      names.some((name) => name === TOOL_SEARCH || name.startsWith(PREFIX)) &&
-      firstUserText(body).includes(this.scenario.prompt)
-    )
+    return isMainRequest(body, this.scenario.prompt)
   }
 
   /** The fake model's answer to a main-conversation request; turns are played one at a time. */
@@ -71,18 +71,23 @@ export class ScenarioPlayer {
   }
 
   private async nextMove(body: Record<string, unknown>): Promise<Omit<Move, 'id'>> {
-    const deferred = this.deferredBgbashTools(body)
-    if (deferred.length > 0) {
-      const input = { query: `select:${deferred.join(',')}`, max_results: deferred.length }
+    while (!this.pending) {
+      const step = this.scenario.steps[this.stepsIssued]
+      if (!step) return { reply: { type: 'text', text: FINAL_ANSWER } }
+      this.stepsIssued += 1
+      await step.before?.(this.seen)
+      const call = step.call(this.seen)
+      if (call) this.pending = { step: step.name, call }
+    }
+    const query = this.searchFor(body, this.pending.call)
+    if (query) {
+      const input = { query: `select:${query.join(',')}`, max_results: query.length }
       return { reply: { type: 'tool_use', id: '', name: TOOL_SEARCH, input } }
     }
-    const step = this.scenario.steps[this.stepsIssued]
-    if (!step) return { reply: { type: 'text', text: FINAL_ANSWER } }
-    this.stepsIssued += 1
-    await step.before?.(this.seen)
-    const call = step.call(this.seen)
-    const reply: Reply = { type: 'tool_use', id: '', name: harnessToolName(call.tool), input: call.args }
-    return { reply, step: step.name, tool: call.tool }
+    const { step, call } = this.pending
+    this.pending = undefined
+    const name = call.native ? call.tool : harnessToolName(call.tool)
+    return { reply: { type: 'tool_use', id: '', name, input: call.args }, step, tool: call.tool }
   }
 
   private issue(move: Omit<Move, 'id'>): Reply {
@@ -93,23 +98,73 @@ export class ScenarioPlayer {
   }
 
   /**
-   * bgbash tools Claude Code lists by name only (deferred), while none is callable yet and the
-   * model has not searched: a real model loads them all with one ToolSearch before calling them.
+   * The tools to load with a ToolSearch before a call, as a real model told so by the list of
+   * deferred tools does: every bgbash tool at once before the first bgbash call, or the one native
+   * tool (`TaskStop`, `Monitor`) the call names. None when the tool is callable already.
    */
-  private deferredBgbashTools(body: Record<string, unknown>): string[] {
+  private searchFor(body: Record<string, unknown>, call: ToolCall): string[] | undefined {
     const tools = toolsOf(body)
-    if (!tools.some((tool) => tool.name === TOOL_SEARCH)) return []
-    if (this.moves.some((move) => move.reply.type === 'tool_use' && move.reply.name === TOOL_SEARCH))
-      return []
-    if (tools.some((tool) => tool.name.startsWith(PREFIX) && tool.defer_loading !== true)) return []
-    const names = allText(body).match(new RegExp(`${PREFIX}\\w+`, 'g')) ?? []
-    return [...new Set(names)]
+    if (!tools.some((tool) => tool.name === TOOL_SEARCH)) return undefined
+    const name = call.native ? call.tool : harnessToolName(call.tool)
+    const sent = tools.find((tool) => tool.name === name)
+    if (sent && (sent.defer_loading !== true || this.searched.has(name))) return undefined
+    // The deferred tools are named, one a line, in a system message.
+    const text = allText(body)
+    const wanted = call.native
+      ? [name].filter((tool) => text.includes(`\\n${tool}\\n`))
+      : [...new Set(text.match(new RegExp(`${PREFIX}\\w+`, 'g')) ?? [])]
+    const query = wanted.filter((tool) => !this.searched.has(tool))
+    if (query.length === 0) return undefined
+    for (const tool of query) this.searched.add(tool)
+    return query
   }
 
   private noteToolDefinitions(body: Record<string, unknown>): void {
     if (this.toolDefinitions.length > 0) return
     this.toolDefinitions = toolsOf(body).filter((tool) => tool.name.startsWith(PREFIX))
   }
+}
+
+/** A request of the main conversation (a model turn): it carries the session's tools and the prompt. */
+export function isMainRequest(body: Record<string, unknown>, prompt: string): boolean {
+  const names = toolsOf(body).map((tool) => tool.name)
+  return (
+    names.some((name) => name === TOOL_SEARCH || name.startsWith(PREFIX)) &&
+    firstUserText(body).includes(prompt)
+  )
+}
+
+/**
+ * The tool definitions the model reads in a request beyond Claude Code's always-sent tools:
+ * bgbash's, and deferred ones (bgbash's, or its own such as TaskStop) a ToolSearch has loaded (a
+ * `tool_reference` to them in the messages). A deferred tool nobody loaded is only named, in the
+ * system message listing deferred tools.
+ */
+export function readAddedDefinitions(body: Record<string, unknown>): unknown[] {
+  const messages = JSON.stringify(body.messages ?? [])
+  const isLoaded = (name: string) => messages.includes(`"type":"tool_reference","tool_name":"${name}"`)
+  return toolsOf(body).filter((tool) =>
+    tool.defer_loading === true ? isLoaded(tool.name) : tool.name.startsWith(PREFIX),
+  )
+}
+
+/**
+ * The task notifications in a request (a background `Bash` ended or was stopped): Claude Code sends
+ * them as messages of their own, outside any tool result.
+ */
+export function readTaskNotifications(body: Record<string, unknown>): string[] {
+  if (!Array.isArray(body.messages)) return []
+  return (body.messages as { content?: unknown }[]).flatMap(({ content }) => {
+    const texts =
+      typeof content === 'string'
+        ? [content]
+        : Array.isArray(content)
+          ? (content as { type?: string; text?: unknown }[])
+              .filter((block) => block.type === 'text' && typeof block.text === 'string')
+              .map((block) => block.text as string)
+          : []
+    return texts.filter((text) => text.includes('<task-notification>'))
+  })
 }
 
 function toolsOf(body: Record<string, unknown>): ToolDefinition[] {

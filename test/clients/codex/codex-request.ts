@@ -61,6 +61,13 @@ export function callableTools(body: ResponsesRequest): CallableTool[] {
   return definitions.flatMap((definition) => flattenTool(definition as ToolDefinition))
 }
 
+/** bgbash's tool definitions the model reads in a request: in `tools`, or loaded by a tool search. */
+export function readBgbashDefinitions(body: ResponsesRequest): unknown[] {
+  return callableTools(body)
+    .filter((tool) => tool.bgbashName)
+    .map((tool) => tool.definition)
+}
+
 interface ToolDefinition {
   type?: string
   name?: string

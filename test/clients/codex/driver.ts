@@ -106,6 +106,11 @@ export function codexConfig({
     '[feedback]',
     'enabled = false',
     '',
+    // The model's own commands (native exec_command) may open sockets: without it a dev server
+    // cannot listen (EPERM) and `node --test` loses its test processes ("test failed", no output).
+    '[sandbox_workspace_write]',
+    'network_access = true',
+    '',
     '[history]',
     'persistence = "none"',
     '',

@@ -74,6 +74,8 @@ export async function startFakeResponses(
   const searches = new Set<string>()
   /** Step index → the bgbash tool its call used. */
   const calledTools = new Map<number, string>()
+  /** Steps whose call(seen) made no call. */
+  const skipped = new Set<number>()
   let toolDefinitions: unknown[] = []
   let settle: { resolve(): void; reject(error: Error): void } | undefined
   const finished = new Promise<void>((resolve, reject) => {
@@ -111,7 +113,8 @@ export async function startFakeResponses(
         mode === 'code'
           ? deferredNamespaceLines(input)
           : tools.filter((t) => t.bgbashName).map((t) => t.definition)
-    const next = readResults(input)
+    let next = readResults(input)
+    for (const index of skipped) next = Math.max(next, index + 1)
     const step = scenario.steps[next]
     if (!step) {
       log.push(`answer: "${FINAL_ANSWER}"`)
@@ -125,6 +128,8 @@ export async function startFakeResponses(
         throw new Error(`Codex offered no exec tool: ${tools.map((t) => t.wireName).join(', ')}`)
       await step.before?.(seenSoFar())
       const call = step.call(seenSoFar())
+      if (!call) return skip(next, body, res, id)
+      if (call.native) throw new Error(`step ${step.name}: code mode calls bgbash tools only`)
       calledTools.set(next, call.tool)
       const source = `text(await tools.${NAMESPACE}__${call.tool}(${JSON.stringify(call.args)}))`
       log.push(`answer ${step.name}: exec ${source}`)
@@ -134,7 +139,7 @@ export async function startFakeResponses(
       )
     }
     const planned = step.call(seenSoFar())
-    if (!tools.some((t) => t.bgbashName === planned.tool)) {
+    if (planned && !planned.native && !tools.some((t) => t.bgbashName === planned.tool)) {
       // Codex defers MCP tools: the model loads them with a tool search first, as a real one would.
       const query = searches.size === 0 ? MCP_SERVER_NAME : planned.tool
       const offersSearch = (body.tools ?? []).some(
@@ -150,8 +155,15 @@ export async function startFakeResponses(
     }
     await step.before?.(seenSoFar())
     const call = step.call(seenSoFar())
-    const tool = tools.find((t) => t.bgbashName === call.tool)
-    if (!tool) throw new Error(`bgbash tool ${call.tool} is not callable`)
+    if (!call) return skip(next, body, res, id)
+    // A native call names one of Codex's own tools, outside any namespace.
+    const tool = call.native
+      ? tools.find((t) => t.name === call.tool && !t.namespace)
+      : tools.find((t) => t.bgbashName === call.tool)
+    if (!tool)
+      throw new Error(
+        `${call.native ? 'Codex' : 'bgbash'} tool ${call.tool} is not callable: ${tools.map((t) => t.wireName).join(', ')}`,
+      )
     const args = JSON.stringify(call.args)
     calledTools.set(next, call.tool)
     log.push(`answer ${step.name}: ${tool.wireName} ${args}`)
@@ -164,6 +176,13 @@ export async function startFakeResponses(
         arguments: args,
       }),
     )
+  }
+
+  /** A step that makes no call (the model knows what it would tell): on to the next one. */
+  function skip(index: number, body: ResponsesRequest, res: http.ServerResponse, id: string) {
+    log.push(`skip ${scenario.steps[index]?.name}: no call`)
+    skipped.add(index)
+    return answerScenario(body, res, id)
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -4,7 +4,7 @@
 
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { LoggedRequest, Scenario, SeenResult, ToolCall } from '../scenario.js'
+import type { LoggedRequest, Scenario, SeenResult, Step, ToolCall } from '../scenario.js'
 
 /** The model id the fake server reports; any id the harness sends is answered the same way. */
 export const FAKE_MODEL = 'fake-model'
@@ -75,6 +75,8 @@ export async function startFakeChat({ scenario, toolPrefix }: FakeChatOptions): 
   const issued: IssuedCall[] = []
   // The answer given for each turn, so a retried request gets the same answer again.
   const answers: Answer[] = []
+  /** The index of the step to play next. */
+  let nextStep = 0
   let markFinished!: () => void
   const finished = new Promise<void>((resolve) => {
     markFinished = resolve
@@ -99,22 +101,29 @@ export async function startFakeChat({ scenario, toolPrefix }: FakeChatOptions): 
       record.seen.push({ step: call.step, tool: call.tool, text: results.get(call.id)!, isError: false })
 
     const turn = issued.length
-    const step = scenario.steps[turn]
-    if (!step) {
+    let step: Step | undefined
+    let call: ToolCall | undefined
+    try {
+      // A step may make no call (call(seen) gives none): the next one follows in the same turn.
+      while (!call) {
+        step = scenario.steps[nextStep]
+        if (!step) break
+        nextStep += 1
+        await step.before?.(record.seen)
+        call = step.call(record.seen)
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      return fail(new Error(`step ${step?.name} failed: ${reason}`, { cause: error }))
+    }
+    if (!step || !call) {
       const answer: Answer = { kind: 'text', text: 'All checks ran.' }
       answers[turn] ??= answer
       markFinished()
       return answer
     }
-    let call: ToolCall
-    try {
-      await step.before?.(record.seen)
-      call = step.call(record.seen)
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error)
-      return fail(new Error(`step ${step.name} failed: ${reason}`, { cause: error }))
-    }
-    const name = `${toolPrefix}${call.tool}`
+    // A native call names one of OpenCode's own tools as is.
+    const name = call.native ? call.tool : `${toolPrefix}${call.tool}`
     if (!toolNames(request).includes(name))
       return fail(new Error(`the harness offers no tool ${name}; it offers ${toolNames(request).join(', ')}`))
     const id = `call_${String(turn + 1).padStart(2, '0')}_${step.name}`

@@ -26,6 +26,8 @@ export function sdkDriver(serverArgs: string[] = []): Driver {
       for (const step of scenario.steps) {
         await step.before?.(seen)
         const call = step.call(seen)
+        if (!call) continue
+        if (call.native) throw new Error(`step ${step.name}: the SDK client has no native tool ${call.tool}`)
         const result = await client.callTool({ name: call.tool, arguments: call.args })
         const text = result.structuredContent
           ? JSON.stringify(result.structuredContent)
