@@ -348,14 +348,21 @@ export class ViewBuilder {
     const out: string[] = []
     let next = 0
     let nextOffset = 0
+    // The first gap says how to read what was left out; the others only how much.
+    let hint: string | undefined = this.#hint
+    const marker = (count: number, size: number) => {
+      const text = gapMarker(count, size, hint)
+      hint = undefined
+      return text
+    }
     for (const line of byIndex) {
       if (!kept.has(line.index)) continue
-      if (line.index > next) out.push(gapMarker(line.index - next, line.offset - nextOffset, this.#hint))
+      if (line.index > next) out.push(marker(line.index - next, line.offset - nextOffset))
       out.push(line.shown)
       next = line.index + 1
       nextOffset = line.offset + line.size
     }
-    if (next < total) out.push(gapMarker(total - next, totalBytes - nextOffset, this.#hint))
+    if (next < total) out.push(marker(total - next, totalBytes - nextOffset))
     return out.join('\n')
   }
 }
@@ -387,7 +394,7 @@ function detach(line: Line): void {
   line.shown = isShownWhole ? line.text : Buffer.from(line.shown).toString()
 }
 
-function gapMarker(count: number, size: number, hint: string): string {
+function gapMarker(count: number, size: number, hint: string | undefined): string {
   const kb = size >= 1024 ? `${(size / 1024).toFixed(1)} KB` : `${size} bytes`
-  return `… ${formatCount(count)} line${count === 1 ? '' : 's'} (${kb}) omitted — ${hint} …`
+  return `… ${formatCount(count)} line${count === 1 ? '' : 's'} (${kb}) omitted${hint ? ` — ${hint}` : ''} …`
 }
