@@ -25,6 +25,8 @@ export function buildCompletion(record: TaskRecord, paths: TaskPaths): Completio
   const builder = new ViewBuilder({
     budgetBytes: isSuccess ? COMPLETION_SUCCESS_BYTES : COMPLETION_FAILURE_BYTES,
     readHint: `read it with bash_output ${record.taskId} or bgbash logs`,
+    // A failure's notice shows what went wrong, not the passing lines around it.
+    focus: isSuccess ? 'ends' : 'problems',
   })
   const scan = isSuccess ? SUCCESS_HEAD_BYTES + SUCCESS_TAIL_BYTES : FAILURE_SCAN_BYTES
   const headBytes = isSuccess ? SUCCESS_HEAD_BYTES : FAILURE_SCAN_BYTES / 2
