@@ -23,7 +23,8 @@ export async function benchMcp(runs: number, spawnFloor?: Summary): Promise<Row[
   const mark = path.join(home, 'mark')
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [BIN, 'mcp', '--home', home, '--session', 'bench'],
+    // Structured: the bench reads the task id and the completions as fields.
+    args: [BIN, 'mcp', '--home', home, '--session', 'bench', '--structured'],
     stderr: 'ignore',
   })
   const client = new Client({ name: 'bgbash-bench', version: '1.0.0' })
@@ -40,7 +41,7 @@ export async function benchMcp(runs: number, spawnFloor?: Summary): Promise<Row[
       const taskId = started.structuredContent?.task_id
       let seenAt = 0
       for (let tries = 0; tries < 2000 && !seenAt; tries++) {
-        const result = await call('bash_status', { task_id: taskId })
+        const result = await call('bash_output', { task_id: taskId })
         if (result.structuredContent?.completions?.some((c) => c.task_id === taskId)) seenAt = Date.now()
       }
       if (i < 3) continue

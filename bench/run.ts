@@ -1,7 +1,8 @@
 // npm run bench [-- --quick] [-- --json] [-- --only startup]: measures bgbash against the raw Node
 // floor in the same run. --only runs one section (startup, engine, ndjson, mcp, patterns, scale,
-// views); the faces' spawn rows then have no library floor beside them.
+// views, clients); the faces' spawn rows then have no library floor beside them.
 import os from 'node:os'
+import { benchClients } from './clients.js'
 import { benchEngine, type Row } from './engine.js'
 import { benchMcp } from './mcp.js'
 import { benchNdjson } from './ndjson.js'
@@ -31,6 +32,8 @@ if (isOn('mcp')) rows.push(...(await benchMcp(Math.max(50, runs), spawnFloor)))
 if (isOn('patterns')) rows.push(...(await benchPatterns(Math.max(50, runs))))
 if (isOn('scale')) rows.push(...(await benchScale({ quick, runs })))
 const views: ViewsReport | undefined = isOn('views') ? await benchViews({ quick }) : undefined
+// Installs three harnesses on first use and runs each: left out of a quick run.
+if (only === 'clients' || (only === undefined && !quick)) rows.push(...benchClients())
 const report = {
   when: new Date().toISOString(),
   machine: {

@@ -42,6 +42,7 @@ export {
 } from './output/index.js'
 export { findClientProcess } from './proc/client.js'
 export { segmentName, splitPipeline } from './proc/pipeline.js'
+export { type ProcessUsage, readProcessUsage } from './proc/usage.js'
 export { getTaskDir, isTaskId, resolveStoreRoot, type TaskIdStyle } from './store/paths.js'
 export {
   type Completion,

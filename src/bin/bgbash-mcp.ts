@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { runProcess } from './run-process.js'
+import { readVersion } from '../cli/version.js'
+import { startEarlyHandshake } from '../faces/mcp/early.js'
 
 // `bgbash-mcp [options]` is `bgbash mcp [options]`. It is the executable named like the package,
 // so `npx -y bgbash-mcp` — how MCP clients start a server — runs the MCP server with no other
@@ -7,4 +8,8 @@ import { runProcess } from './run-process.js'
 const args = process.argv.slice(2)
 // `npx -y bgbash-mcp mcp` (the subcommand written out as well) means the same.
 if (args[0] === 'mcp') args.shift()
-await runProcess(['mcp', ...args])
+const argv = ['mcp', ...args]
+// It answers the client's `initialize` before the CLI and the SDK are loaded.
+startEarlyHandshake(argv, readVersion)
+const { runProcess } = await import('./run-process.js')
+await runProcess(argv)

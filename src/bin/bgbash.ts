@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { runProcess } from './run-process.js'
+import { readVersion } from '../cli/version.js'
+import { startEarlyHandshake } from '../faces/mcp/early.js'
 
 // `bgbash <command> …`: the CLI, the MCP server (`bgbash mcp`) and the NDJSON engine (`bgbash ndjson`).
-await runProcess(process.argv.slice(2))
+const argv = process.argv.slice(2)
+// `bgbash mcp` answers the client's `initialize` before the CLI and the SDK are loaded.
+startEarlyHandshake(argv, readVersion)
+const { runProcess } = await import('./run-process.js')
+await runProcess(argv)

@@ -6,6 +6,14 @@ import { main } from '../cli/main.js'
  * the only files that touch process.argv, signals and the exit code.
  */
 export async function runProcess(argv: string[]): Promise<void> {
+  // A reader that went away (`bgbash ls --json | head`) ends the command quietly, as it would a
+  // Unix tool: nothing more can be said to it.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error
+      process.exit(process.exitCode ?? 0)
+    })
+  }
   const interrupt = new AbortController()
   const onSigint = () => {
     // A second Ctrl-C while the command winds down leaves at once.

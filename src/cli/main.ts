@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import { Command, CommanderError } from 'commander'
 import type { McpCommandOptions } from './commands/mcp.js'
 import type { CliContext, GlobalOptions } from './context.js'
@@ -152,9 +153,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--project <dir>', 'the project (default: the git repository of the current directory, else it)')
     .option('--home <dir>', 'store root (default $BGBASH_HOME or ~/.local/state/bgbash)')
     .option('--long-running-ms <ms>', 'remind the agent of tasks still running this often (default 10 min)')
+    .option('--structured', 'also send structuredContent and output schemas (for programmatic clients)')
     .action(async (options: McpCommandOptions) => {
+      // Answer `initialize` now; loading the SDK and opening the store take longer than a client waits.
+      const { EarlyHandshake, takeEarlyHandshake } = await import('../faces/mcp/early.js')
+      const early =
+        takeEarlyHandshake(io.stdin) ?? new EarlyHandshake(io.stdin as Readable, io.stdout, readVersion())
       const { runMcp } = await import('./commands/mcp.js')
-      exitCode = await runMcp(io, options)
+      exitCode = await runMcp(io, options, early)
     })
 
   try {

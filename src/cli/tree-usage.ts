@@ -1,8 +1,7 @@
-import type pidusage from 'pidusage'
-import type { TaskManager } from '../index.js'
+import { type ProcessUsage, readProcessUsage, type TaskManager } from '../index.js'
 
-/** pidusage, imported by the first measure: `ls` with no running task never loads it. */
-let loaded: typeof pidusage | undefined
+/** The last reading of each process: `ls --watch` shows CPU since the previous frame. */
+let previous = new Map<number, ProcessUsage>()
 
 /** CPU and memory of a running task's whole tree: group, session, descendants. */
 export interface TreeUsage {
@@ -16,10 +15,6 @@ export interface TreeUsage {
 export async function readTreeUsage(tm: TaskManager, taskIds: string[]): Promise<Map<string, TreeUsage>> {
   const out = new Map<string, TreeUsage>()
   if (taskIds.length === 0) return out
-  loaded ??= (await import('pidusage')).default
-  // pidusage's first call learns the clock tick and page size from two getconf processes: they
-  // run while this process reads /proc for the trees, and the call below reuses what they said.
-  const warmedUp = loaded(process.pid).catch(() => undefined)
   // Asked together, so every task's tree comes from one look at /proc.
   const looks = await Promise.allSettled(taskIds.map((taskId) => tm.planKill(taskId, { allSessions: true })))
   const trees = new Map<string, number[]>()
@@ -31,28 +26,24 @@ export async function readTreeUsage(tm: TaskManager, taskIds: string[]): Promise
         look.value.map((proc) => proc.pid),
       )
   })
-  // One call for every pid: pidusage reads the uptime once per call (and, before the first call
-  // has finished, starts its getconf processes again), so a call per pid did that 400 times over.
-  const pids = [...new Set([...trees.values()].flat())]
-  await warmedUp
-  // It fails as a whole only when every pid is gone (a single one: when that one is).
-  const stats = pids.length === 0 ? {} : await loaded(pids).catch(() => ({}))
+  const usages = readProcessUsage([...new Set([...trees.values()].flat())], previous)
+  previous = usages
   for (const [taskId, tree] of trees) {
     const usage: TreeUsage = { processes: 0, cpuPercent: 0, memoryBytes: 0 }
     for (const pid of tree) {
-      const stat = stats[pid]
+      const one = usages.get(pid)
       // A process that exited since the tree was read has nothing left to count.
-      if (!stat) continue
+      if (!one) continue
       usage.processes++
-      usage.cpuPercent += stat.cpu
-      usage.memoryBytes += stat.memory
+      usage.cpuPercent += one.cpuPercent
+      usage.memoryBytes += one.memoryBytes
     }
     if (usage.processes > 0) out.set(taskId, usage)
   }
   return out
 }
 
-/** Forgets pidusage's per-pid history (it keeps a timer alive otherwise). */
+/** Forgets the readings kept for `ls --watch`. */
 export function clearTreeUsage(): void {
-  loaded?.clear()
+  previous = new Map()
 }

@@ -34,6 +34,8 @@ export function buildCompletion(
   const builder = new ViewBuilder({
     budgetBytes: isSuccess ? COMPLETION_SUCCESS_BYTES : COMPLETION_FAILURE_BYTES,
     readHint: readHint(record.taskId),
+    // A failure's notice shows what went wrong, not the passing lines around it.
+    focus: isSuccess ? 'ends' : 'problems',
   })
   const scan = isSuccess ? SUCCESS_HEAD_BYTES + SUCCESS_TAIL_BYTES : FAILURE_SCAN_BYTES
   const headBytes = isSuccess ? SUCCESS_HEAD_BYTES : FAILURE_SCAN_BYTES / 2

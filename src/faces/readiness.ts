@@ -14,6 +14,26 @@ export interface Readiness {
   readyTimeoutMs?: number
 }
 
+/**
+ * Readiness written as one string, as the CLI's `--ready-when` and the MCP tool take it:
+ * `port:3000`, `url:http://…` (or just `http://…`), else a regex of a ready line (`pattern:`
+ * optional).
+ */
+export function parseReadySpec(spec: string, name: string): ReadyWhen {
+  if (spec.startsWith('port:')) {
+    const port = Number(spec.slice(5))
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      invalid(`Invalid ${name} ${JSON.stringify(spec)}: the port must be from 1 to 65535.`)
+    }
+    return { port }
+  }
+  if (spec.startsWith('url:')) return { url: spec.slice(4) }
+  if (/^https?:\/\//.test(spec)) return { url: spec }
+  const source = spec.startsWith('pattern:') ? spec.slice(8) : spec
+  if (source === '') invalid(`Invalid ${name}: empty pattern.`)
+  return { pattern: compilePattern(name, source) }
+}
+
 function invalid(message: string): never {
   throw new BgbashError('invalid_request', message)
 }
@@ -23,6 +43,9 @@ function invalid(message: string): never {
  * URLs again). `ready_when` holds exactly one of `pattern` (a regex as text), `port`, `url`.
  */
 export function readReadiness(params: WireReadiness): Readiness {
+  if (typeof params.ready_when === 'string') {
+    return readReadiness({ ...params, ready_when: parseReadySpec(params.ready_when, 'ready_when') })
+  }
   const { ready_when: when, fail_on: failOn, ready_timeout_ms: timeout } = params
   if (when === undefined || when === null) {
     if ((failOn ?? timeout ?? undefined) !== undefined) {
@@ -39,9 +62,10 @@ export function readReadiness(params: WireReadiness): Readiness {
   const [key, value] = given[0]!
   let readyWhen: ReadyWhen
   if (key === 'pattern') {
-    if (typeof value !== 'string' || value === '')
+    if (value instanceof RegExp) readyWhen = { pattern: value }
+    else if (typeof value !== 'string' || value === '')
       invalid('Invalid ready_when.pattern: use a regular expression as text.')
-    readyWhen = { pattern: compilePattern('ready_when.pattern', value) }
+    else readyWhen = { pattern: compilePattern('ready_when.pattern', value) }
   } else if (key === 'port') {
     readyWhen = { port: value as number }
   } else if (key === 'url') {

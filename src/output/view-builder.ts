@@ -8,8 +8,14 @@ import { collapseRedrawLines, collapseRedraws } from './redraw.js'
 export interface ViewOptions {
   /** Most UTF-8 bytes of the view, markers included. */
   budgetBytes: number
-  /** How to read what was left out, put in the gap markers (e.g. "bash_output offset/grep"). */
+  /** How to read what was left out, put in the first gap marker (e.g. "bash_output offset/grep"). */
   readHint?: string
+  /**
+   * `problems`: the errors, their context and the summaries, with only a few lines of each end,
+   * and no more lines to fill the budget (a failed task's notice: the rest is one read away).
+   * Default `ends`: the ends get their shares, and whatever budget is left goes to them too.
+   */
+  focus?: 'ends' | 'problems'
 }
 
 export interface OutputView {
@@ -25,10 +31,12 @@ export interface OutputView {
 }
 
 /** Shares of the budget first given to the last and the first lines; important lines come next. */
-const TAIL_SHARE = 0.3
-const HEAD_SHARE = 0.1
-/** Plain lines right after an error line travel with it: the assertion under its heading. */
-const CONTEXT_LINES = 3
+const SHARES = { ends: { tail: 0.3, head: 0.1 }, problems: { tail: 0.05, head: 0.03 } }
+/**
+ * Plain lines right after an error line travel with it: the assertion under its heading; a view
+ * of the problems has room for a whole diff.
+ */
+const CONTEXT_LINES = { ends: 3, problems: 6 }
 /** An unfinished line longer than this (UTF-16 units) is collapsed, then cut: a redraw loop or a 50 MB line. */
 const PARTIAL_LIMIT = 1 << 20
 
@@ -70,6 +78,7 @@ export function cutToBytes(text: string, max: number, fullBytes = bytes(text)): 
 export class ViewBuilder {
   readonly #budget: number
   readonly #hint: string
+  readonly #focus: 'ends' | 'problems'
   readonly #maxLine: number
   /**
    * Twice as fast as StringDecoder and the same text for any bytes (a malformed sequence may come
@@ -86,6 +95,7 @@ export class ViewBuilder {
   #index = 0
   #offset = 0
   #contextLeft = 0
+  #contextIndent = 0
   #firstError: Line | undefined
   readonly #head: Line[] = []
   #headBytes = 0
@@ -98,6 +108,7 @@ export class ViewBuilder {
   constructor(options: ViewOptions) {
     this.#budget = Math.max(0, Math.floor(options.budgetBytes))
     this.#hint = options.readHint ?? DEFAULT_HINT
+    this.#focus = options.focus ?? 'ends'
     this.#maxLine = Math.max(16, Math.floor(this.#budget / 4))
     this.#folder = new RepeatFolder((line) => this.#addLine(line))
     this.#important = {
@@ -221,10 +232,15 @@ export class ViewBuilder {
     const full = bytes(line) + this.#dropped
     this.#dropped = 0
     const priority = classifyLine(line)
-    const isContext = priority === LinePriority.plain && this.#contextLeft > 0
-    if (priority === LinePriority.error) this.#contextLeft = CONTEXT_LINES
-    else if (isContext) this.#contextLeft--
-    else if (priority !== LinePriority.plain) this.#contextLeft = 0
+    // What explains an error is indented under it, or level with it: a line less indented than
+    // the error begins something else (the next test's heading).
+    const isContext =
+      priority === LinePriority.plain && this.#contextLeft > 0 && indentOf(line) >= this.#contextIndent
+    if (priority === LinePriority.error) {
+      this.#contextLeft = CONTEXT_LINES[this.#focus]
+      this.#contextIndent = indentOf(line)
+    } else if (isContext) this.#contextLeft--
+    else this.#contextLeft = 0
     const text = full > this.#budget ? cutToBytes(line, this.#budget, full) : line
     const shown = cutToBytes(text, this.#maxLine, full)
     const entry: Line = {
@@ -285,9 +301,10 @@ export class ViewBuilder {
     for (const keeper of Object.values(this.#important))
       for (const line of keeper.lines()) pool.set(line.index, line)
     const kept = new Set<number>()
-    // Every gap costs a marker; this one's numbers are as long as any gap's can be.
-    const markerBytes = bytes(gapMarker(total, totalBytes, this.#hint)) + 1
-    let used = 0
+    // Every gap costs a marker; this one's numbers are as long as any gap's can be. The first
+    // marker also carries the read hint.
+    const markerBytes = bytes(gapMarker(total, totalBytes, undefined)) + 1
+    let used = bytes(gapMarker(total, totalBytes, this.#hint)) + 1 - markerBytes
     let gaps = total > 0 ? 1 : 0
     const add = (index: number): boolean => {
       if (kept.has(index)) return true
@@ -305,7 +322,8 @@ export class ViewBuilder {
     }
     const addWithContext = (index: number): void => {
       if (!add(index)) return
-      for (let i = index + 1; i <= index + CONTEXT_LINES && pool.get(i)?.isContext; i++) add(i)
+      const last = index + CONTEXT_LINES[this.#focus]
+      for (let i = index + 1; i <= last && pool.get(i)?.isContext; i++) add(i)
     }
     const addRun = (from: number, step: 1 | -1, maxBytes: number): void => {
       let spent = 0
@@ -317,8 +335,9 @@ export class ViewBuilder {
       }
     }
     if (this.#firstError) addWithContext(this.#firstError.index)
-    addRun(total - 1, -1, budget * TAIL_SHARE)
-    addRun(0, 1, budget * HEAD_SHARE)
+    const shares = SHARES[this.#focus]
+    addRun(total - 1, -1, budget * shares.tail)
+    addRun(0, 1, budget * shares.head)
     const byIndex = [...pool.values()].sort((a, b) => a.index - b.index)
     for (const line of byIndex) if (line.priority === LinePriority.error) addWithContext(line.index)
     // Summaries come at the end of a run: the latest first.
@@ -326,8 +345,10 @@ export class ViewBuilder {
       if (byIndex[i]!.priority === LinePriority.summary) add(byIndex[i]!.index)
     }
     for (const line of byIndex) if (line.priority === LinePriority.warning) add(line.index)
-    addRun(total - 1, -1, budget)
-    addRun(0, 1, budget)
+    if (this.#focus === 'ends') {
+      addRun(total - 1, -1, budget)
+      addRun(0, 1, budget)
+    }
 
     let text = this.#render(byIndex, kept, total, totalBytes)
     // The marker estimate is an upper bound, but tiny budgets are checked for real.
@@ -348,16 +369,29 @@ export class ViewBuilder {
     const out: string[] = []
     let next = 0
     let nextOffset = 0
+    // The first gap says how to read what was left out; the others only how much.
+    let hint: string | undefined = this.#hint
+    const marker = (count: number, size: number) => {
+      const text = gapMarker(count, size, hint)
+      hint = undefined
+      return text
+    }
     for (const line of byIndex) {
       if (!kept.has(line.index)) continue
-      if (line.index > next) out.push(gapMarker(line.index - next, line.offset - nextOffset, this.#hint))
+      if (line.index > next) out.push(marker(line.index - next, line.offset - nextOffset))
       out.push(line.shown)
       next = line.index + 1
       nextOffset = line.offset + line.size
     }
-    if (next < total) out.push(gapMarker(total - next, totalBytes - nextOffset, this.#hint))
+    if (next < total) out.push(marker(total - next, totalBytes - nextOffset))
     return out.join('\n')
   }
+}
+
+/** Leading spaces and tabs of a line; a blank line counts as indented as any. */
+function indentOf(line: string): number {
+  const indent = line.length - line.trimStart().length
+  return indent === line.length ? Number.POSITIVE_INFINITY : indent
 }
 
 /** Whole lines as a view shows them: escapes stripped, redraws collapsed. */
@@ -387,7 +421,7 @@ function detach(line: Line): void {
   line.shown = isShownWhole ? line.text : Buffer.from(line.shown).toString()
 }
 
-function gapMarker(count: number, size: number, hint: string): string {
+function gapMarker(count: number, size: number, hint: string | undefined): string {
   const kb = size >= 1024 ? `${(size / 1024).toFixed(1)} KB` : `${size} bytes`
-  return `… ${formatCount(count)} line${count === 1 ? '' : 's'} (${kb}) omitted — ${hint} …`
+  return `… ${formatCount(count)} line${count === 1 ? '' : 's'} (${kb}) omitted${hint ? ` — ${hint}` : ''} …`
 }

@@ -190,3 +190,24 @@ test('run --ready-when returns once the server is ready (0), or exits 124 / 1 / 
   assert.equal(usage.code, 2)
   assert.match(usage.stderr, /port must be from 1 to 65535/)
 })
+
+test('a reader that went away ends the command quietly (ls --json | head), not with EPIPE', async (t) => {
+  const store = await useTestStore(t)
+  for (const word of ['one', 'two'])
+    await runBinary(['run', '--', 'echo', word], { home: store.home, cwd: store.scratch })
+  const child = spawn(process.execPath, [BGBASH_BIN, 'ls', '--json', '--home', store.home], {
+    cwd: store.scratch,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  // The reader is gone before the command writes anything.
+  child.stdout.destroy()
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const code = await new Promise<number | null>((resolve) =>
+    child.on('close', (exitCode) => resolve(exitCode)),
+  )
+  assert.equal(stderr, '')
+  assert.equal(code, 0)
+})

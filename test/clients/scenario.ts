@@ -7,7 +7,10 @@
 export interface SeenResult {
   /** The step's name (see Step). */
   step: string
-  /** bgbash's tool name (`bash`, `bash_wait`, …), whatever name the harness gave it on the wire. */
+  /**
+   * bgbash's tool name (`bash`, `bash_wait`, …), whatever name the harness gave it on the wire; a
+   * native call's name as called (`Bash`, `exec_command`).
+   */
   tool: string
   /**
    * Everything the model was given for this result, as one string: the text blocks joined by
@@ -22,14 +25,23 @@ export interface SeenResult {
 export interface ToolCall {
   tool: string
   args: Record<string, unknown>
+  /**
+   * `tool` is one of the harness's own tools (`Bash`, `exec_command`), called by that name as is,
+   * not a bgbash tool. Default false. A driver that has no native tools fails the step.
+   */
+  native?: boolean
 }
 
 export interface Step {
   name: string
   /** Runs before the fake model answers with this step's call: waits for a real event, never a sleep. */
   before?: (seen: SeenResult[]) => Promise<void>
-  /** The call to make, given what the model has seen so far. */
-  call(seen: SeenResult[]): ToolCall
+  /**
+   * The call to make, given what the model has seen so far; undefined to make none (what the
+   * step would tell, the model has seen already): the next step follows, and nothing is seen for
+   * this one.
+   */
+  call(seen: SeenResult[]): ToolCall | undefined
 }
 
 export interface Scenario {
@@ -47,7 +59,7 @@ export interface LoggedRequest {
 }
 
 export interface DriverResult {
-  /** One entry per step, in step order. */
+  /** One entry per step that made a call, in step order. */
   seen: SeenResult[]
   /** Every request the harness sent to the model. */
   requests: LoggedRequest[]

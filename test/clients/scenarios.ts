@@ -35,7 +35,7 @@ export function matrixScenario(home: string, cwd: string): Scenario {
         // The quick task has ended before this call: its completion rides on this error result.
         name: 'error-with-completion',
         before: (seen) => waitEnded(home, cwd, taskIdIn(seenOf(seen, 'start-quick'))),
-        call: () => ({ tool: 'bash_status', args: { task_id: 'bgb-00000000' } }),
+        call: () => ({ tool: 'bash_output', args: { task_id: 'bgb-00000000' } }),
       },
       {
         name: 'foreground',
@@ -53,6 +53,14 @@ export function matrixScenario(home: string, cwd: string): Scenario {
         }),
       },
       { name: 'list', call: () => ({ tool: 'bash_list', args: {} }) },
+      {
+        // Left running: the test looks at it after the client has exited.
+        name: 'start-survivor',
+        call: () => ({
+          tool: 'bash',
+          args: { command: 'sleep 900', background: true, description: 'survivor' },
+        }),
+      },
       {
         name: 'kill',
         call: (seen) => ({

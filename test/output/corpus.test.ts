@@ -64,15 +64,17 @@ test('every must-line is really in its capture (ANSI stripped, redraws collapsed
 
 for (const capture of corpus) {
   const budgets = capture.exitCode === 0 ? SUCCESS_BUDGETS : FAILURE_BUDGETS
+  // A failed task's notice shows its problems (completion.ts): those views must keep them too.
+  const focuses = capture.exitCode === 0 ? (['ends'] as const) : (['ends', 'problems'] as const)
   test(`${capture.name}: views at ${budgets.map((b) => b / 1024).join('/')} KiB keep every must-line`, () => {
-    for (const budgetBytes of budgets) {
-      const view = buildView(capture.raw, { budgetBytes })
-      assert.ok(
-        Buffer.byteLength(view.text) <= budgetBytes,
-        `${capture.name} at ${budgetBytes}: ${Buffer.byteLength(view.text)} bytes`,
-      )
-      const missing = capture.mustLines.filter((line) => !view.text.includes(line))
-      assert.deepEqual(missing, [], `${capture.name} at ${budgetBytes} B lost lines; view:\n${view.text}`)
+    for (const focus of focuses) {
+      for (const budgetBytes of budgets) {
+        const view = buildView(capture.raw, { budgetBytes, focus })
+        const at = `${capture.name} (${focus}) at ${budgetBytes} B`
+        assert.ok(Buffer.byteLength(view.text) <= budgetBytes, `${at}: ${Buffer.byteLength(view.text)} bytes`)
+        const missing = capture.mustLines.filter((line) => !view.text.includes(line))
+        assert.deepEqual(missing, [], `${at} lost lines; view:\n${view.text}`)
+      }
     }
   })
 }

@@ -98,7 +98,11 @@ test('a long failing run keeps its first error and its end within the budget', (
   assert.match(view.text, /Unexpected token \}/)
   assert.match(view.text, /# fail 1$/)
   assert.match(view.text, /^> app@1\.0\.0 test/)
-  assert.match(view.text, /omitted — bash_output bgb-1 offset …/)
+  // The first gap says how to read what was left out, once; the others only how much.
+  const markers = view.text.split('\n').filter((line) => line.startsWith('… '))
+  assert.ok(markers.length > 1)
+  assert.match(markers[0]!, /omitted — bash_output bgb-1 offset …$/)
+  for (const marker of markers.slice(1)) assert.match(marker, /^… [\d,]+ lines? \(.+\) omitted …$/)
   assert.equal(view.firstErrorLine, 'not ok 3001 - parses the config')
 })
 
@@ -154,4 +158,43 @@ test('stripping and collapsing never grow the text and stripping is idempotent',
     }),
     { numRuns: 2000 },
   )
+})
+
+test("a failure's view of the problems shows each failing test with its values, not the passing ones", () => {
+  const block = (n: number, failure?: string[]) =>
+    failure
+      ? [`# Subtest: case ${n}`, `not ok ${n} - case ${n}`, '  ---', '  error: |-', ...failure, '  ...']
+      : [`# Subtest: case ${n}`, `ok ${n} - case ${n}`, '  ---', `  duration_ms: 0.${n}`, '  ...']
+  const diff = (actual: string, expected: string) => [
+    '    Expected values to be strictly equal:',
+    '    + actual - expected',
+    '    ',
+    `    + '${actual}'`,
+    `    - '${expected}'`,
+    "  name: 'AssertionError'",
+  ]
+  const failing = new Map([
+    [7, diff('four', 'five')],
+    [59, diff('beta', 'alpha')],
+    [113, diff('expired', 'valid')],
+  ])
+  const lines = ['TAP version 13']
+  for (let n = 1; n <= 120; n++) lines.push(...block(n, failing.get(n)))
+  lines.push('1..120', '# tests 120', '# pass 117', '# fail 3')
+  const text = `${lines.join('\n')}\n`
+  const problems = buildView(text, { budgetBytes: 4096, focus: 'problems' })
+  for (const [n, [, , , actual, expected]] of failing) {
+    assert.match(problems.text, new RegExp(`not ok ${n} - case ${n}`))
+    assert.ok(
+      problems.text.includes(actual!.trim()) && problems.text.includes(expected!.trim()),
+      `values of ${n}`,
+    )
+  }
+  assert.match(problems.text, /# fail 3$/)
+  const passing = (view: string) => view.split('\n').filter((line) => /^ok \d+ /.test(line)).length
+  // A few lines of each end are kept (where the run began, how it ended), no more.
+  assert.ok(passing(problems.text) <= 4, `${passing(problems.text)} passing tests shown`)
+  const ends = buildView(text, { budgetBytes: 4096 })
+  assert.ok(passing(ends.text) > 10, 'a view of the ends fills its budget with them')
+  assert.ok(Buffer.byteLength(problems.text) < Buffer.byteLength(ends.text) / 2)
 })

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream'
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio'
+import type { EarlyHandshake } from '../../faces/mcp/early.js'
 import { createServer } from '../../faces/mcp/server.js'
 import { McpState } from '../../faces/mcp/state.js'
 import { findClientProcess, type Logger, openTaskManager } from '../../index.js'
@@ -13,6 +14,8 @@ export interface McpCommandOptions {
   project?: string
   /** Interval of "still running" reminders, in ms (a string from the command line); default 10 min. */
   longRunningMs?: string
+  /** Also send structuredContent (for programmatic clients). */
+  structured?: boolean
 }
 
 /**
@@ -20,7 +23,7 @@ export interface McpCommandOptions {
  * manager and leaves the tasks running for the next server to adopt. stdout carries the protocol
  * only; logs go to stderr.
  */
-export async function runMcp(io: CliIo, options: McpCommandOptions): Promise<number> {
+export async function runMcp(io: CliIo, options: McpCommandOptions, early?: EarlyHandshake): Promise<number> {
   const logger = stderrLogger(io.stderr)
   // With a session (--session, BGBASH_SESSION) the owner is that session, stable across servers;
   // without, this server process is its own owner, for the client process that started it.
@@ -34,12 +37,19 @@ export async function runMcp(io: CliIo, options: McpCommandOptions): Promise<num
     logger,
   })
   const state = new McpState(tm)
-  const transport = new StdioServerTransport(io.stdin as Readable, io.stdout as Writable)
+  const { input, output } = early?.handOver() ?? {
+    input: io.stdin as Readable,
+    output: io.stdout as Writable,
+  }
+  const transport = new StdioServerTransport(input, output)
   const closed = new Promise<void>((resolve) => {
-    serveStdio(() => createServer(tm, { state, version: readVersion(), logger }), {
-      transport,
-      onerror: (error) => logger.warn?.('protocol error', { error: error.message }),
-    })
+    serveStdio(
+      () => createServer(tm, { state, version: readVersion(), logger, isStructured: options.structured }),
+      {
+        transport,
+        onerror: (error) => logger.warn?.('protocol error', { error: error.message }),
+      },
+    )
     // serveStdio owns the transport's callbacks; chain onto its close handler to learn the end.
     const onclose = transport.onclose
     transport.onclose = () => {

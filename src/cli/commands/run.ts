@@ -1,5 +1,5 @@
 import { compilePattern } from '../../faces/pattern.js'
-import { describeReadiness } from '../../faces/readiness.js'
+import { describeReadiness, parseReadySpec } from '../../faces/readiness.js'
 import type { ReadyResult, ReadyWhen, ShellName, SpawnedTask, SpawnOptions } from '../../index.js'
 import { TIMEOUT_EXIT_CODE } from '../../index.js'
 import { type CliContext, withManager } from '../context.js'
@@ -98,20 +98,8 @@ function getSpawnOptions(ctx: CliContext, words: string[], options: RunOptions):
   }
 }
 
-/** `port:3000`, `url:http://…` (or just `http://…`), else a pattern (`pattern:` optional). */
-export function parseReadyWhen(spec: string): ReadyWhen {
-  if (spec.startsWith('port:')) {
-    const port = Number(spec.slice(5))
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new UsageError(`Invalid --ready-when ${JSON.stringify(spec)}: the port must be from 1 to 65535.`)
-    }
-    return { port }
-  }
-  if (spec.startsWith('url:')) return { url: spec.slice(4) }
-  if (/^https?:\/\//.test(spec)) return { url: spec }
-  const source = spec.startsWith('pattern:') ? spec.slice(8) : spec
-  if (source === '') throw new UsageError('Invalid --ready-when: empty pattern.')
-  return { pattern: compilePattern('--ready-when', source) }
+function parseReadyWhen(spec: string): ReadyWhen {
+  return parseReadySpec(spec, '--ready-when')
 }
 
 /**

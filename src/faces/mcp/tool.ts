@@ -2,6 +2,7 @@ import type { CallToolResult, McpServer, ServerContext, ToolAnnotations } from '
 import * as z from 'zod'
 import { BgbashError, type Completion, type Logger, type TaskManager } from '../../index.js'
 import { formatNotices } from './format.js'
+import { leanInputSchema } from './schema.js'
 import type { McpState } from './state.js'
 import { completionToWire, noticesShape, noticeToWire } from './wire.js'
 
@@ -10,6 +11,12 @@ export interface ToolDeps {
   tm: TaskManager
   state: McpState
   logger: Logger
+  /**
+   * Also send `structuredContent` (and declare output schemas), for programmatic clients. Off by
+   * default: clients forward either the text or the JSON, never both, so the text alone is what
+   * every model reads the same way (docs/architecture.md, "What the model reads").
+   */
+  isStructured?: boolean
 }
 
 export interface ToolContext extends ToolDeps {
@@ -57,9 +64,8 @@ export function registerTool<Input extends z.ZodObject>(
     {
       title: definition.title,
       description: definition.description,
-      // Widened: the SDK's conditional callback type cannot resolve on a generic schema.
-      inputSchema: definition.inputSchema as z.ZodObject,
-      outputSchema: z.object({ ...definition.outputShape, ...noticesShape }),
+      inputSchema: leanInputSchema(definition.inputSchema),
+      ...(deps.isStructured ? { outputSchema: outputSchemaOf(definition.outputShape) } : {}),
       annotations: { title: definition.title, ...definition.annotations },
     },
     (args, request) =>
@@ -109,8 +115,22 @@ export async function replyWithNotices(
   ]
   const noticeText = formatNotices(completions, notices)
   if (noticeText) content.push({ type: 'text', text: noticeText })
+  if (!deps.isStructured) return reply ? { content } : { content, isError: true }
   if (!reply) return { content, isError: true, structuredContent: { error: failure, ...owed } }
   return { content, structuredContent: { ...reply.structured, ...owed } }
+}
+
+/**
+ * A tool's declared output: its own fields, or an error, plus what the session is owed. Error
+ * results must validate too (a client that checks them would otherwise replace the result, and
+ * the completions riding on it, with a schema error), so the tool's fields are optional.
+ */
+function outputSchemaOf(shape: z.ZodRawShape) {
+  return z.object({
+    ...z.object(shape).partial().shape,
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    ...noticesShape,
+  })
 }
 
 function describeError(error: unknown): { code: string; message: string } {

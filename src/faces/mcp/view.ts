@@ -6,17 +6,14 @@ import {
   cleanText,
   FOREGROUND_RESULT_BYTES,
   type ReadResult,
-  STATUS_PREVIEW_BYTES,
   type TaskManager,
 } from '../../index.js'
 
-export { cleanText, FOREGROUND_RESULT_BYTES, STATUS_PREVIEW_BYTES }
+export { cleanText, FOREGROUND_RESULT_BYTES }
 
 /** Bytes read from each end of a log to build a view (as completions do): views are at most 16 KiB. */
 const VIEW_HEAD_BYTES = 16 * 1024
 const VIEW_TAIL_BYTES = 64 * 1024
-/** Lines read from the end for a status preview. */
-const PREVIEW_TAIL_LINES = 2000
 
 export interface TaskOutputView {
   text: string
@@ -65,48 +62,6 @@ export async function readOutputView(
     readHint: `read them with bash_output task_id=${taskId} (offset, tail_lines or grep)`,
   })
   return { text: view.text, truncated: view.truncated || isCut, endOffset, totalBytes: head.totalBytes }
-}
-
-/** The end of a task's output within `budgetBytes` (a status preview). */
-export async function readTailView(
-  tm: TaskManager,
-  taskId: string,
-  budgetBytes: number,
-): Promise<TaskOutputView> {
-  const tail = await tm.read(taskId, { tailLines: PREVIEW_TAIL_LINES, maxBytes: VIEW_TAIL_BYTES })
-  const view = buildView(tail.text, {
-    budgetBytes,
-    readHint: `read them with bash_output task_id=${taskId}`,
-  })
-  const isCut = tail.offset > 0 || tail.droppedBytes > 0
-  return {
-    text: `${tail.offset > 0 ? `… ${tail.offset} earlier bytes not shown …\n` : ''}${view.text}`,
-    truncated: view.truncated || isCut,
-    endOffset: tail.nextOffset,
-    totalBytes: tail.totalBytes,
-  }
-}
-
-/**
- * The last `budgetBytes` of a task's output exactly as written (`raw: true`): escape codes and
- * `\r` redraws kept, nothing folded, cut only at the front.
- */
-export async function readRawTail(
-  tm: TaskManager,
-  taskId: string,
-  budgetBytes: number,
-): Promise<TaskOutputView> {
-  const size = await tm.read(taskId, { offset: 0, maxBytes: 1 })
-  const tail = await tm.read(taskId, {
-    offset: Math.max(0, size.totalBytes - budgetBytes),
-    maxBytes: budgetBytes,
-  })
-  return {
-    text: tail.text,
-    truncated: tail.offset > 0 || tail.droppedBytes > 0,
-    endOffset: tail.nextOffset,
-    totalBytes: tail.totalBytes,
-  }
 }
 
 /** A window read's bytes as written (a window read always carries them). */

@@ -48,7 +48,7 @@ test('bash_wait returns when a pattern appears, on a failure pattern, and on tim
     background: true,
   })
   const id = started.structuredContent!.task_id as string
-  assert.match(mainText(started), new RegExp(`Started in the background as ${id}`))
+  assert.match(mainText(started), new RegExp(`Started ${id} in the background`))
 
   const progress: Array<{ progress: number; total?: number }> = []
   const waiting = server.call(
@@ -195,7 +195,7 @@ test('a completion rides on the next unrelated tool result exactly once', async 
   const second = await server.call('bash_list')
   assert.deepEqual(second.structuredContent!.completions, [])
   assert.equal(second.content.length, 1)
-  const third = await server.call('bash_status', { task_id: id })
+  const third = await server.call('bash_output', { task_id: id })
   assert.equal(third.structuredContent!.task.delivered, true)
   assert.deepEqual(third.structuredContent!.completions, [])
 })
@@ -223,7 +223,7 @@ test('bash with ready_when returns once the server is ready, and says so when it
   const server = await McpProcess.start(t, { home: store.home })
   const ready = await server.call('bash', {
     command: `echo booting; sleep 0.1; printf '\\033[1mLocal: http://localhost:5173\\033[0m ready in 88 ms\\n'; exec sleep 30`,
-    ready_when: { pattern: 'ready in \\d+ ms' },
+    ready_when: 'ready in \\d+ ms',
   })
   const out = ready.structuredContent!
   assert.equal(out.status, 'running')
@@ -235,7 +235,7 @@ test('bash with ready_when returns once the server is ready, and says so when it
 
   const failed = await server.call('bash', {
     command: 'echo "Error: listen EADDRINUSE: address already in use :::3000"; exec sleep 30',
-    ready_when: { port: 1 },
+    ready_when: 'port:1',
     fail_on: 'EADDRINUSE',
   })
   assert.equal(failed.structuredContent!.ready.reason, 'fail_match')
@@ -243,17 +243,18 @@ test('bash with ready_when returns once the server is ready, and says so when it
 
   const exited = await server.call('bash', {
     command: 'echo nope; exit 2',
-    ready_when: { url: 'http://127.0.0.1:1/' },
+    ready_when: 'http://127.0.0.1:1/',
   })
   assert.equal(exited.structuredContent!.status, 'failed')
   assert.equal(exited.structuredContent!.exit_code, 2)
 
   for (const args of [
-    { command: 'true', ready_when: {} },
-    { command: 'true', ready_when: { port: 3000, url: 'http://x/' } },
+    { command: 'true', ready_when: '' },
+    { command: 'true', ready_when: { port: 3000 } },
+    { command: 'true', ready_when: 'port:70000' },
     { command: 'true', fail_on: 'x' },
-    { command: 'true', ready_when: { port: 3000 }, background: true },
-    { command: 'true', ready_when: { pattern: '(' } },
+    { command: 'true', ready_when: 'port:3000', background: true },
+    { command: 'true', ready_when: '(' },
   ]) {
     const refused = await server.call('bash', args)
     assert.equal(refused.isError, true, JSON.stringify(args))

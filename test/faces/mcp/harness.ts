@@ -24,6 +24,11 @@ export interface McpOptions {
   /** More `bgbash mcp` options. */
   args?: string[]
   /**
+   * Start with `--structured` (default true: these tests read the fields of structuredContent);
+   * false tests what a model reads, the text alone.
+   */
+  structured?: boolean
+  /**
    * Start the server through another process that stays its parent (perl's `system`): the server
    * then has a different client process, as a server of another conversation would.
    */
@@ -46,7 +51,8 @@ export class McpProcess {
     const env = { ...(process.env as Record<string, string>) }
     const session = options.session === null ? [] : ['--session', options.session ?? 'mcp-test']
     if (options.session === null) delete env.BGBASH_SESSION
-    const args = [BIN, 'mcp', '--home', options.home, ...session, ...(options.args ?? [])]
+    const structured = options.structured === false ? [] : ['--structured']
+    const args = [BIN, 'mcp', '--home', options.home, ...session, ...structured, ...(options.args ?? [])]
     this.transport = new StdioClientTransport({
       command: options.viaOtherClient ? 'perl' : process.execPath,
       args: options.viaOtherClient ? ['-e', 'exit(system(@ARGV) >> 8)', process.execPath, ...args] : args,

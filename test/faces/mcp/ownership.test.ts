@@ -43,7 +43,7 @@ test('two MCP servers in one repository: only the one that started a task is tol
   const started = await a.call('bash', { command: `${gate(go)}; echo from-a`, background: true })
   const id = started.structuredContent!.task_id as string
   // B sees A's task by id, without all_sessions, and in the project listing, not in its own.
-  assert.equal((await b.call('bash_status', { task_id: id })).structuredContent!.task.status, 'running')
+  assert.equal((await b.call('bash_output', { task_id: id })).structuredContent!.task.status, 'running')
   assert.doesNotMatch(textOf(await b.call('bash_list')), new RegExp(id))
   assert.match(textOf(await b.call('bash_list', { all_sessions: true })), new RegExp(id))
   fs.writeFileSync(go, '')
@@ -111,7 +111,7 @@ test("a person's CLI task is visible to the agent by id and in project lists, an
   const id = background.stdout.trim()
   await waitEnded(store, repo, id)
   assert.equal(
-    (await server.call('bash_status', { task_id: id })).structuredContent!.task.session_id,
+    (await server.call('bash_output', { task_id: id })).structuredContent!.task.session_id,
     'person',
   )
   assert.match(textOf(await server.call('bash_list', { all_sessions: true })), new RegExp(id))
@@ -127,7 +127,7 @@ test("a person's CLI task is visible to the agent by id and in project lists, an
   assert.deepEqual(completionIds(await server.call('bash_list')), [agentTask.structuredContent!.task_id])
 })
 
-test('bash_status names what a finished command left running, and bash_kill stops it instead of refusing', async (t) => {
+test('bash_output names what a finished command left running, and bash_kill stops it instead of refusing', async (t) => {
   const store = await useTestStore(t)
   const repo = makeRepo(store.scratch)
   const server = await McpProcess.start(t, { home: store.home, session: null, cwd: repo })
@@ -144,7 +144,7 @@ test('bash_status names what a finished command left running, and bash_kill stop
     { what: 'the leftover on the record' },
   )
   const pid = record.leftoverProcesses![0]!.pid
-  const status = await server.call('bash_status', { task_id: id })
+  const status = await server.call('bash_output', { task_id: id })
   assert.match(textOf(status), new RegExp(`${pid} sleep 604`))
   const killed = await server.call('bash_kill', { task_ids: [id] })
   assert.equal(killed.isError, undefined)

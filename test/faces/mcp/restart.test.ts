@@ -62,7 +62,7 @@ test('without a session each server is its own owner; the next server its client
   const first = await McpProcess.start(t, { home: store.home, cwd: project, session: null })
   const started = await first.call('bash', { command: 'pwd', wait_ms: 10_000 })
   assert.equal(started.structuredContent!.output, project)
-  const status = await first.call('bash_status', { task_id: started.structuredContent!.task_id })
+  const status = await first.call('bash_output', { task_id: started.structuredContent!.task_id })
   assert.match(status.structuredContent!.task.session_id, new RegExp(`^process:${first.pid}:`))
   await first.close()
 

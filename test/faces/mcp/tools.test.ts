@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { test } from 'node:test'
+import { encode } from 'gpt-tokenizer/encoding/o200k_base'
 import { listStoreTaskIds } from '../../helpers/pids.js'
 import { useTestStore } from '../../helpers/store.js'
 import { McpProcess, mainText, textOf } from './harness.js'
 
-test('tools/list offers the seven tools, each described, with schemas and annotations', async (t) => {
+test('tools/list offers the six tools, each described, within 1,200 tokens, with schemas and annotations', async (t) => {
   const store = await useTestStore(t)
   const server = await McpProcess.start(t, { home: store.home })
   assert.match(
@@ -15,18 +16,10 @@ test('tools/list offers the seven tools, each described, with schemas and annota
   )
   const { tools } = await server.client.listTools()
   const names = tools.map((tool) => tool.name).sort()
-  assert.deepEqual(names, [
-    'bash',
-    'bash_kill',
-    'bash_list',
-    'bash_output',
-    'bash_status',
-    'bash_wait',
-    'bash_write',
-  ])
+  assert.deepEqual(names, ['bash', 'bash_kill', 'bash_list', 'bash_output', 'bash_wait', 'bash_write'])
   for (const tool of tools) {
     assert.ok(tool.title, `${tool.name} has a title`)
-    assert.ok((tool.description ?? '').length > 80, `${tool.name} says when to use it`)
+    assert.ok((tool.description ?? '').length > 20, `${tool.name} says what it does`)
     const properties = (tool.inputSchema.properties ?? {}) as Record<string, { description?: string }>
     for (const [name, schema] of Object.entries(properties)) {
       assert.ok(schema.description, `${tool.name}.${name} is described`)
@@ -35,12 +28,19 @@ test('tools/list offers the seven tools, each described, with schemas and annota
     assert.ok(output?.completions && output.long_running, `${tool.name} results carry completions`)
   }
   const byName = new Map(tools.map((tool) => [tool.name, tool]))
-  for (const name of ['bash_status', 'bash_output', 'bash_list', 'bash_wait']) {
+  for (const name of ['bash_output', 'bash_list', 'bash_wait']) {
     assert.equal(byName.get(name)?.annotations?.readOnlyHint, true, `${name} is read-only`)
   }
   assert.equal(byName.get('bash_kill')?.annotations?.destructiveHint, true)
   assert.match(byName.get('bash')?.description ?? '', /bash_wait/)
-  assert.match(byName.get('bash_status')?.description ?? '', /bash_wait/)
+  // What every request to the model carries: the definitions as a client sends them.
+  const definitions = tools.map((tool) => ({
+    name: `mcp__bgbash__${tool.name}`,
+    description: tool.description,
+    input_schema: tool.inputSchema,
+  }))
+  const tokens = encode(JSON.stringify(definitions)).length
+  assert.ok(tokens <= 1200, `tool definitions cost ${tokens} o200k tokens (budget 1200)`)
 })
 
 test('bash in the foreground returns exit code, status, duration and the output', async (t) => {
@@ -86,9 +86,9 @@ test('malformed arguments get tool errors with clear messages, change nothing, a
     ['bash', { command: 'true', wait_ms: -5 }, /wait_ms must be at least 0/],
     ['bash', { command: 'true', env: { PATH: '/tmp' } }, /PATH/],
     ['bash', { command: 'true', cwd: '/no/such/dir' }, /\/no\/such\/dir/],
-    ['bash_status', { task_id: '../../etc/passwd' }, /bgb-1a2b3c4d/],
-    ['bash_status', { task_id: 'bgb-00000000' }, /not found.*bgb-00000000/i],
-    ['bash_wait', { timeout_ms: 10 ** 9 }, /timeout_ms must be at most 600000/],
+    ['bash_output', { task_id: '../../etc/passwd' }, /bgb-1a2b3c4d/],
+    ['bash_output', { task_id: 'bgb-00000000' }, /not found.*bgb-00000000/i],
+    ['bash_wait', { timeout_ms: 0 }, /timeout_ms must be at least 1/],
     ['bash_wait', { task_ids: ['bgb-00000000'], until: '(' }, /Invalid until pattern/],
     ['bash_kill', { task_ids: [] }, /at least one task/],
     ['bash_output', { task_id: 'bgb-00000000', tail_lines: 5, head_lines: 5 }, /cannot be combined/],
@@ -159,7 +159,7 @@ test('bash_output reads new output since the last read, tail, head, grep with co
   assert.match(textOf(limited), /stopped early/)
 })
 
-test('bash_list shows the session as a table and bash_status shows one task with a preview', async (t) => {
+test('bash_list shows the session as a table and bash_output shows one task, its state and its output', async (t) => {
   const store = await useTestStore(t)
   const server = await McpProcess.start(t, { home: store.home })
   const done = await server.call('bash', { command: 'echo listed', description: 'say listed' })
@@ -172,10 +172,13 @@ test('bash_list shows the session as a table and bash_status shows one task with
     /^1 task in this session:\nID +STATUS +EXIT +TIME +COMMAND\nbgb-[0-9a-f]{8} +completed +0 /,
   )
   assert.equal(list.structuredContent!.tasks[0].task_id, id)
-  const status = await server.call('bash_status', { task_id: id })
+  const status = await server.call('bash_output', { task_id: id, tail_lines: 5 })
   assert.equal(status.structuredContent!.task.status, 'completed')
   assert.equal(status.structuredContent!.task.description, 'say listed')
-  assert.equal(status.structuredContent!.preview, 'listed')
+  assert.match(
+    mainText(status),
+    new RegExp(`^${id} completed, exit 0 after .*: echo listed\nOutput, tail, .*\nlisted`),
+  )
 })
 
 test('a client negotiating the 2026-07-28 protocol era gets the same tools, results and progress', async (t) => {
@@ -183,7 +186,7 @@ test('a client negotiating the 2026-07-28 protocol era gets the same tools, resu
   const server = await McpProcess.start(t, { home: store.home, isModern: true })
   assert.match(server.client.getNegotiatedProtocolVersion() ?? '', /^2026-/)
   const { tools } = await server.client.listTools()
-  assert.equal(tools.length, 7)
+  assert.equal(tools.length, 6)
   const ran = await server.call('bash', { command: 'echo legacy; exit 2' })
   assert.equal(ran.structuredContent!.exit_code, 2)
   assert.match(mainText(ran), /^Failed, exit 2 .*\nlegacy/)
@@ -203,14 +206,16 @@ test('a client negotiating the 2026-07-28 protocol era gets the same tools, resu
   assert.equal(killed.structuredContent!.results[0].task.status, 'killed')
 })
 
-test('raw: true gives the bytes as written in bash and bash_status; the default view is cleaned', async (t) => {
+test('raw: true gives the bytes as written in bash_output; the default view is cleaned', async (t) => {
   const store = await useTestStore(t)
   const server = await McpProcess.start(t, { home: store.home })
   const command = `printf '\\033[31mred\\033[0m\\nstep 1\\rstep 2\\n'`
   const clean = await server.call('bash', { command })
   assert.equal(clean.structuredContent!.output, 'red\nstep 2')
-  const raw = await server.call('bash', { command, raw: true })
-  assert.equal(raw.structuredContent!.output, '\x1b[31mred\x1b[0m\nstep 1\rstep 2\n')
-  const status = await server.call('bash_status', { task_id: raw.structuredContent!.task_id, raw: true })
-  assert.equal(status.structuredContent!.preview, '\x1b[31mred\x1b[0m\nstep 1\rstep 2\n')
+  const raw = await server.call('bash_output', {
+    task_id: clean.structuredContent!.task_id,
+    offset: 0,
+    raw: true,
+  })
+  assert.equal(raw.structuredContent!.text, '\x1b[31mred\x1b[0m\nstep 1\rstep 2\n')
 })

@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import { BgbashError, isTerminal } from '../../../index.js'
 import { describeTask } from '../format.js'
-import { allSessionsSchema, intSchema, taskIdSchema } from '../params.js'
+import { intSchema, taskIdSchema } from '../params.js'
 import { defineTool, type ToolContext } from '../tool.js'
 import { recordToWire, taskRecordSchema } from '../wire.js'
 
@@ -20,24 +20,19 @@ export const bashKillTool = defineTool({
   name: 'bash_kill',
   title: 'Kill background tasks',
   description:
-    'Stop one or more tasks and every process they started (children, grandchildren, daemons that ' +
-    'left the process group): SIGTERM, then SIGKILL after grace_ms. Use it for servers and watchers you ' +
-    'no longer need, or a task that hangs. A task that already ended is reported as such, not an error. ' +
-    'dry_run: true only lists what would be signalled.',
+    'Stop tasks and every process they started, also what an ended task left running: SIGTERM, then ' +
+    'SIGKILL after grace_ms.',
   inputSchema: z.strictObject({
     task_ids: z
       .array(taskIdSchema, { error: 'task_ids must be a list of task ids, e.g. ["bgb-1a2b3c4d"]' })
       .min(1, { error: 'task_ids must name at least one task' })
       .max(MAX_KILL_TASKS, { error: `task_ids may name at most ${MAX_KILL_TASKS} tasks` })
-      .describe('Tasks to kill'),
-    grace_ms: intSchema('grace_ms', 0, 60_000)
-      .optional()
-      .describe('Time between SIGTERM and SIGKILL in ms (default 2000)'),
+      .describe(`≤ ${MAX_KILL_TASKS}`),
+    grace_ms: intSchema('grace_ms', 0, 60_000).optional().describe('Default 2000, max 60000'),
     dry_run: z
       .boolean({ error: 'dry_run must be true or false' })
       .optional()
-      .describe('Only list what would be signalled; kill nothing'),
-    all_sessions: allSessionsSchema,
+      .describe('Signal nothing, list targets'),
   }),
   outputShape: {
     dry_run: z.boolean(),
@@ -101,7 +96,7 @@ export const bashKillTool = defineTool({
   },
 })
 
-function kill(ctx: ToolContext, taskId: string, args: { grace_ms?: number; all_sessions?: boolean }) {
+function kill(ctx: ToolContext, taskId: string, args: { grace_ms?: number }) {
   return ctx.tm.kill(taskId, { graceMs: args.grace_ms, by: 'mcp' })
 }
 

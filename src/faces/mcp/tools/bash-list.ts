@@ -1,28 +1,28 @@
 import * as z from 'zod'
 import { TaskStatus } from '../../../index.js'
 import { formatTable } from '../format.js'
-import { allSessionsSchema, intSchema } from '../params.js'
 import { defineTool } from '../tool.js'
 import { recordToWire, taskRecordSchema } from '../wire.js'
 
-const DEFAULT_LIMIT = 50
+/** Most tasks a list shows, newest first. */
+const LIMIT = 50
 const ACTIVE = [TaskStatus.starting, TaskStatus.running, TaskStatus.killing]
 
 export const bashListTool = defineTool({
   name: 'bash_list',
   title: 'List background tasks',
-  description:
-    'List the tasks this server started, newest first, as a compact table (id, status, exit code, time, command). ' +
-    "Use it to find a task id or see what is still running; all_sessions: true shows every task of this project (the person's and other agents' too).",
+  description: 'List your tasks, newest first.',
   inputSchema: z.strictObject({
     status: z
       .enum(['active', ...Object.values(TaskStatus)], {
         error: `status must be one of: active, ${Object.values(TaskStatus).join(', ')}`,
       })
       .optional()
-      .describe('Only tasks with this status; "active" = starting, running or killing'),
-    all_sessions: allSessionsSchema,
-    limit: intSchema('limit', 1, 1000).optional().describe(`Most tasks listed (default ${DEFAULT_LIMIT})`),
+      .describe('"active": not ended yet'),
+    all_sessions: z
+      .boolean({ error: 'all_sessions must be true or false' })
+      .optional()
+      .describe("Also the tasks of this project's other clients"),
   }),
   outputShape: {
     tasks: z.array(taskRecordSchema),
@@ -32,7 +32,7 @@ export const bashListTool = defineTool({
   async run(args, ctx) {
     const status = args.status === 'active' ? ACTIVE : args.status
     const records = await ctx.tm.list({ scope: args.all_sessions ? 'project' : 'mine', status })
-    const shown = records.slice(0, args.limit ?? DEFAULT_LIMIT)
+    const shown = records.slice(0, LIMIT)
     const scope = args.all_sessions ? 'this project' : 'this session'
     const text =
       records.length === 0

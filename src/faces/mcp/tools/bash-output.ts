@@ -1,41 +1,30 @@
 import * as z from 'zod'
-import { BgbashError, type ReadResult } from '../../../index.js'
-import { allSessionsSchema, compilePattern, intSchema, patternSchema, taskIdSchema } from '../params.js'
+import { BgbashError, type ReadResult, type TaskRecord } from '../../../index.js'
+import { describeTask } from '../format.js'
+import { compilePattern, intSchema, patternSchema, taskIdSchema } from '../params.js'
 import { defineTool, type ToolContext, type ToolReply } from '../tool.js'
 import { cleanText, FOREGROUND_RESULT_BYTES } from '../view.js'
+import { recordToWire, taskRecordSchema } from '../wire.js'
 
-/** Largest window one call returns: 1 MiB (a model rarely wants more in one result). */
-const MAX_READ_BYTES = 1024 * 1024
 const MAX_LINES = 100_000
 const DEFAULT_CONTEXT_LINES = 2
 const DEFAULT_MAX_MATCHES = 50
 
 const inputSchema = z.strictObject({
   task_id: taskIdSchema,
-  tail_lines: intSchema('tail_lines', 1, MAX_LINES).optional().describe('Return the last N lines'),
-  head_lines: intSchema('head_lines', 1, MAX_LINES)
-    .optional()
-    .describe('Return the first N lines (from offset when given)'),
+  tail_lines: intSchema('tail_lines', 1, MAX_LINES).optional().describe('The last N lines (≤ 100000)'),
+  head_lines: intSchema('head_lines', 1, MAX_LINES).optional().describe('The first N lines (≤ 100000)'),
   offset: intSchema('offset', 0, Number.MAX_SAFE_INTEGER)
     .optional()
-    .describe('Absolute byte offset to read from (next_offset of an earlier read continues it)'),
-  max_bytes: intSchema('max_bytes', 1, MAX_READ_BYTES)
-    .optional()
-    .describe(`Most bytes to return (default ${FOREGROUND_RESULT_BYTES})`),
-  grep: patternSchema('grep')
-    .optional()
-    .describe('Only lines matching this regular expression, e.g. "error|warn" or "/timeout/i", with context'),
+    .describe('Byte offset to read from (a next_offset)'),
+  grep: patternSchema('grep').optional().describe('Regex: only matching lines'),
   context_lines: intSchema('context_lines', 0, 50)
     .optional()
-    .describe(`With grep: lines shown before and after each match (default ${DEFAULT_CONTEXT_LINES})`),
+    .describe(`With grep (default ${DEFAULT_CONTEXT_LINES}, max 50)`),
   max_matches: intSchema('max_matches', 1, 1000)
     .optional()
-    .describe(`With grep: stop after this many matching lines (default ${DEFAULT_MAX_MATCHES})`),
-  raw: z
-    .boolean({ error: 'raw must be true or false' })
-    .optional()
-    .describe('Bytes as written, with ANSI escapes and \\r redraws (default false: cleaned for reading)'),
-  all_sessions: allSessionsSchema,
+    .describe(`With grep (default ${DEFAULT_MAX_MATCHES}, max 1000)`),
+  raw: z.boolean({ error: 'raw must be true or false' }).optional().describe('As written, escape codes kept'),
 })
 
 type Args = z.output<typeof inputSchema>
@@ -44,13 +33,11 @@ export const bashOutputTool = defineTool({
   name: 'bash_output',
   title: 'Read a task’s output',
   description:
-    "Read a task's output (stdout and stderr together, in the order written). With only task_id you get " +
-    'what is new since your last read of that task (the first read starts at the beginning). Or pick a ' +
-    'window: tail_lines, head_lines, offset + max_bytes; or search with grep (regex, with context_lines). ' +
-    'Output is cleaned of ANSI escapes unless raw: true. To wait until the output shows something ' +
-    '(e.g. "listening on"), use bash_wait with until — do not call this in a loop.',
+    "A task's state and output (stdout and stderr together). With task_id alone: the output new since " +
+    'your last read. Or one of tail_lines, head_lines, offset, grep.',
   inputSchema,
   outputShape: {
+    task: taskRecordSchema,
     task_id: z.string(),
     status: z.string(),
     mode: z.enum(['new', 'tail', 'head', 'range', 'grep']),
@@ -69,8 +56,11 @@ export const bashOutputTool = defineTool({
   annotations: { readOnlyHint: true, idempotentHint: false, openWorldHint: false },
   async run(args, ctx) {
     checkCombination(args)
-    if (args.grep !== undefined) return grep(args, ctx)
-    const maxBytes = args.max_bytes ?? FOREGROUND_RESULT_BYTES
+    const record = await ctx.tm.status(args.task_id)
+    const head = `${describeTask(record)}${record.statusReason ? `\n(${record.statusReason})` : ''}`
+    if (args.grep !== undefined) return grep(args, ctx, head, record)
+    // A window is at most a foreground result's size: offset pages through the rest.
+    const maxBytes = FOREGROUND_RESULT_BYTES
     const mode = args.tail_lines
       ? 'tail'
       : args.head_lines
@@ -90,8 +80,9 @@ export const bashOutputTool = defineTool({
     if (mode === 'tail') await ctx.tm.advanceCursor(args.task_id, read.nextOffset)
     const text = args.raw ? read.text : cleanText(read.text)
     return {
-      text: describeRead(args.task_id, mode, read, text),
+      text: `${head}\n${describeRead(mode, read, text)}`,
       structured: {
+        task: recordToWire(record),
         task_id: args.task_id,
         status: read.status,
         mode,
@@ -121,7 +112,7 @@ function checkCombination(args: Args): void {
   if (conflict) {
     throw new BgbashError(
       'invalid_request',
-      `Invalid bash_output parameters: ${conflict} cannot be combined. Pick one way to read: new (no options), tail_lines, head_lines, offset/max_bytes, or grep.`,
+      `Invalid bash_output parameters: ${conflict} cannot be combined. Pick one way to read: new (no options), tail_lines, head_lines, offset, or grep.`,
     )
   }
   if ((args.context_lines !== undefined || args.max_matches !== undefined) && args.grep === undefined) {
@@ -132,20 +123,15 @@ function checkCombination(args: Args): void {
   }
 }
 
-function describeRead(taskId: string, mode: string, read: ReadResult, text: string): string {
+function describeRead(mode: string, read: ReadResult, text: string): string {
   const range = `bytes ${read.offset}–${read.nextOffset} of ${read.totalBytes}`
   const lines: string[] = []
   if (mode === 'new' && read.nextOffset === read.offset) {
-    lines.push(
-      `No new output from ${taskId} since your last read (${read.status}, ${read.totalBytes} bytes in all).` +
-        (read.status === 'running'
-          ? ' To wait for more, call bash_wait (with until: a pattern, or for exit).'
-          : ''),
-    )
-    return lines.join('\n')
+    const more = read.status === 'running' ? ' bash_wait waits for more.' : ''
+    return `No new output since your last read (${read.totalBytes} bytes in all).${more}`
   }
   const what = mode === 'new' ? 'new since your last read' : mode
-  lines.push(`${taskId} (${read.status}) output, ${what}, ${range}:`)
+  lines.push(`Output, ${what}, ${range}:`)
   lines.push(text)
   if (read.droppedBytes > 0) lines.push(`(${read.droppedBytes} bytes were dropped by the disk cap)`)
   if (!read.eof && mode !== 'tail') {
@@ -156,22 +142,22 @@ function describeRead(taskId: string, mode: string, read: ReadResult, text: stri
   return lines.join('\n')
 }
 
-async function grep(args: Args, ctx: ToolContext): Promise<ToolReply> {
+async function grep(args: Args, ctx: ToolContext, head: string, record: TaskRecord): Promise<ToolReply> {
   const pattern = compilePattern('grep', args.grep!)
   const result = await ctx.tm.read(args.task_id, {
     offset: args.offset,
     grep: pattern,
     contextLines: args.context_lines ?? DEFAULT_CONTEXT_LINES,
     maxMatches: args.max_matches ?? DEFAULT_MAX_MATCHES,
-    maxBytes: args.max_bytes ?? FOREGROUND_RESULT_BYTES,
+    maxBytes: FOREGROUND_RESULT_BYTES,
     raw: args.raw === true,
   })
   const matches = result.matches ?? []
   const status = { status: result.status }
   const header =
     matches.length === 0
-      ? `No line of ${args.task_id} (${status.status}) output matches ${pattern}.`
-      : `${matches.length} line${matches.length === 1 ? '' : 's'} of ${args.task_id} (${status.status}) output match ${pattern} (N: match, N- context):`
+      ? `${head}\nNo line of its output matches ${pattern}.`
+      : `${head}\n${matches.length} line${matches.length === 1 ? '' : 's'} of its output match ${pattern} (N: match, N- context):`
   const notes: string[] = []
   if (result.truncated) {
     notes.push(
@@ -186,6 +172,7 @@ async function grep(args: Args, ctx: ToolContext): Promise<ToolReply> {
   return {
     text: [header, result.text, ...notes].filter((part) => part !== '').join('\n'),
     structured: {
+      task: recordToWire(record),
       task_id: args.task_id,
       status: status.status,
       mode: 'grep',

@@ -10,10 +10,10 @@ import { describeTask, formatDuration } from '../format.js'
 import {
   compilePattern,
   DEFAULT_WAIT_MS,
-  intSchema,
   MAX_WAIT_MS,
   patternSchema,
   taskIdSchema,
+  waitSchema,
 } from '../params.js'
 import { startProgress } from '../progress.js'
 import { defineTool } from '../tool.js'
@@ -27,44 +27,30 @@ export const bashWaitTool = defineTool({
   name: 'bash_wait',
   title: 'Wait for background tasks',
   description:
-    'Wait (long-poll) until background tasks end or a pattern appears in their output, then return at ' +
-    'once. This is how to wait: never poll bash_status or bash_output in a loop. Without task_ids it waits ' +
-    'for this session\'s running tasks. With until (a regex, e.g. "listening on|ready") it returns as ' +
-    'soon as a line matches, with the line and some context; with fail_on it returns early when a failure ' +
-    'line appears. mode "any" (default) returns when the first task ends, "all" when every one has. ' +
-    'Returns after timeout_ms (default 30 s, max 10 min) even if nothing happened; that is not an error, ' +
-    'and the tasks keep running. Sends progress notifications while it waits.',
+    'Wait until tasks end, or until a line of their output matches until; returns the moment it ' +
+    'happens. After timeout_ms it returns anyway and the tasks keep running. Use this, never a polling loop.',
   inputSchema: z.strictObject({
     task_ids: z
-      .array(taskIdSchema, { error: 'task_ids must be a list of task ids' })
+      .array(taskIdSchema, { error: 'task_ids must be a list of task ids, e.g. ["bgb-1a2b3c4d"]' })
       .min(1, {
         error: 'task_ids must name at least one task (or leave it out to wait for all running ones)',
       })
       .max(MAX_WAIT_TASKS, { error: `task_ids may name at most ${MAX_WAIT_TASKS} tasks` })
       .optional()
-      .describe("Tasks to wait for; default: this session's running tasks"),
-    until: patternSchema('until')
-      .optional()
-      .describe(
-        'Return when a line of output matches this regex (e.g. "compiled|listening on"); default: wait for exit. ' +
-          'Lines are matched as written, colour codes included: prefer plain words to ^…$ anchors',
-      ),
-    fail_on: patternSchema('fail_on')
-      .optional()
-      .describe('Return early when a line matches this regex (e.g. "Error|FAILED")'),
+      .describe(`Default: your running tasks (≤ ${MAX_WAIT_TASKS})`),
+    until: patternSchema('until').optional().describe('Regex of a line to wait for (default: the end)'),
+    fail_on: patternSchema('fail_on').optional().describe('Regex of a failure line that ends the wait'),
     mode: z
       .enum(['any', 'all'], { error: 'mode must be "any" or "all"' })
       .optional()
-      .describe('Waiting for exit: "any" (default) returns when the first task ends, "all" when all have'),
+      .describe('Any (default) or all tasks ended'),
     new_output_only: z
       .boolean({ error: 'new_output_only must be true or false' })
       .optional()
-      .describe(
-        'With until/fail_on on one task: only look at output written from now on (default false: all of it)',
-      ),
-    timeout_ms: intSchema('timeout_ms', 1, MAX_WAIT_MS)
+      .describe('With until: skip output already written'),
+    timeout_ms: waitSchema('timeout_ms', 1)
       .optional()
-      .describe(`Longest wait in ms (default ${DEFAULT_WAIT_MS}, max ${MAX_WAIT_MS})`),
+      .describe(`Default ${DEFAULT_WAIT_MS}, max ${MAX_WAIT_MS}`),
   }),
   outputShape: {
     reason: z

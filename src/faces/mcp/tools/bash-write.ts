@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { allSessionsSchema, taskIdSchema } from '../params.js'
+import { taskIdSchema } from '../params.js'
 import { defineTool } from '../tool.js'
 
 /** Largest input one call writes: 1 MiB. */
@@ -8,23 +8,15 @@ const MAX_INPUT_CHARS = 1024 * 1024
 export const bashWriteTool = defineTool({
   name: 'bash_write',
   title: 'Write to a task’s stdin',
-  description:
-    'Send text to the stdin of a running task started with stdin: true (an interactive prompt, a REPL, ' +
-    'a program reading input). Include "\\n" to end a line. eof: true closes its stdin afterwards (like ' +
-    'Ctrl-D), so programs that read to the end can finish. To see the answer, call bash_wait with until, ' +
-    'or bash_output.',
+  description: 'Write to the stdin of a task started with stdin: true.',
   inputSchema: z.strictObject({
     task_id: taskIdSchema,
     input: z
       .string({ error: 'input must be a string' })
       .max(MAX_INPUT_CHARS, { error: `input must be at most ${MAX_INPUT_CHARS} characters` })
       .optional()
-      .describe('Text to write, e.g. "yes\\n" (default: nothing, useful with eof)'),
-    eof: z
-      .boolean({ error: 'eof must be true or false' })
-      .optional()
-      .describe('Close the task’s stdin after writing (default false)'),
-    all_sessions: allSessionsSchema,
+      .describe('Text, ≤ 1 MiB; end a line with \\n'),
+    eof: z.boolean({ error: 'eof must be true or false' }).optional().describe('Then close stdin'),
   }),
   outputShape: {
     task_id: z.string(),

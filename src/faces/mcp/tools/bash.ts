@@ -8,10 +8,10 @@ import {
 } from '../../../index.js'
 import { type Readiness, readinessToWire, readReadiness } from '../../readiness.js'
 import { describeOutcome, formatDuration } from '../format.js'
-import { DEFAULT_WAIT_MS, intSchema, MAX_WAIT_MS, patternSchema } from '../params.js'
+import { DEFAULT_WAIT_MS, intSchema, MAX_WAIT_MS, patternSchema, waitSchema } from '../params.js'
 import { startProgress } from '../progress.js'
 import { defineTool, type ToolContext, type ToolReply } from '../tool.js'
-import { FOREGROUND_RESULT_BYTES, readOutputView, readRawTail, type TaskOutputView } from '../view.js'
+import { FOREGROUND_RESULT_BYTES, readOutputView, type TaskOutputView } from '../view.js'
 import { orNull } from '../wire.js'
 
 /** Longest deadline a task may have: 7 days (SPEC §4). */
@@ -21,69 +21,43 @@ const inputSchema = z.strictObject({
   command: z
     .string({ error: 'command must be a string: the shell command to run' })
     .min(1, { error: 'command must not be empty' })
-    .describe('Shell command to run with bash (pipes, &&, redirects and subshells work)'),
+    .describe('Shell command, run by bash'),
   cwd: z
     .string({ error: 'cwd must be a string path' })
     .optional()
-    .describe('Working directory (absolute, or relative to the project); default: the project directory'),
+    .describe('Working directory; default: the project'),
   env: z
     .record(z.string(), z.string(), { error: 'env must be an object of string values, e.g. {"CI": "1"}' })
     .optional()
-    .describe('Extra environment variables, e.g. {"NODE_ENV": "test"}; PATH, LD_* and similar are refused'),
+    .describe('Extra environment variables'),
   timeout_ms: intSchema('timeout_ms', 0, MAX_TIMEOUT_MS)
     .optional()
-    .describe('Deadline in ms after which the task and its children are killed; default 30 min; 0 = none'),
+    .describe('Kill it after ms (default 30 min, max 7 days, 0 = never)'),
   description: z
     .string({ error: 'description must be a string' })
     .max(500, { error: 'description must be at most 500 characters' })
     .optional()
-    .describe('A few words on what this is for; shown in lists and completion notices'),
+    .describe('Its purpose, ≤ 500 chars'),
   stdin: z
     .boolean({ error: 'stdin must be true or false' })
     .optional()
-    .describe('Give the command a stdin that bash_write can feed (default false: stdin is empty)'),
-  wait_ms: intSchema('wait_ms', 0, MAX_WAIT_MS)
+    .describe('Keep stdin open for bash_write'),
+  wait_ms: waitSchema('wait_ms', 0)
     .optional()
-    .describe(
-      `How long to wait for the command to finish (default ${DEFAULT_WAIT_MS}, max ${MAX_WAIT_MS}); ` +
-        'if it is still running then, it keeps running in the background and you get its task id',
-    ),
+    .describe(`Foreground wait in ms (default ${DEFAULT_WAIT_MS}, max ${MAX_WAIT_MS})`),
   background: z
     .boolean({ error: 'background must be true or false' })
     .optional()
-    .describe('Return at once with the task id instead of waiting: for dev servers, watchers, long builds'),
-  raw: z
-    .boolean({ error: 'raw must be true or false' })
-    .optional()
-    .describe(
-      'Return the last 16 KiB of output exactly as written, escape codes included (default false: a cleaned view)',
-    ),
+    .describe('Return at once with the task id'),
   ready_when: z
-    .strictObject({
-      pattern: patternSchema('ready_when.pattern')
-        .optional()
-        .describe('A line of output that means ready, e.g. "listening on|ready in" or "/compiled/i"'),
-      port: intSchema('ready_when.port', 1, 65535)
-        .optional()
-        .describe('A TCP port on localhost that accepts connections when ready'),
-      url: z
-        .string({ error: 'ready_when.url must be a string' })
-        .optional()
-        .describe('An http(s) URL that answers with a status below 500 when ready'),
-    })
+    .string({ error: 'ready_when must be a string: port:3000, a URL, or a regex of a ready line' })
+    .min(1, { error: 'ready_when must not be empty' })
     .optional()
-    .describe(
-      'Start in the background and return once the task is ready (give one of pattern, port, url), ' +
-        'or as soon as it exits, prints fail_on, or ready_timeout_ms passes. For dev servers and watchers.',
-    ),
-  fail_on: patternSchema('fail_on')
+    .describe('Return once ready: "port:3000", a URL, or a regex of a ready line'),
+  fail_on: patternSchema('fail_on').optional().describe('With ready_when: regex of a failure line'),
+  ready_timeout_ms: waitSchema('ready_timeout_ms', 1)
     .optional()
-    .describe('With ready_when: output that means the start failed, e.g. "EADDRINUSE|Error:"'),
-  ready_timeout_ms: intSchema('ready_timeout_ms', 1, MAX_WAIT_MS)
-    .optional()
-    .describe(
-      'With ready_when: how long to wait for readiness (default 60000); the task keeps running after',
-    ),
+    .describe(`With ready_when: longest wait in ms (default 60000, max ${MAX_WAIT_MS})`),
 })
 
 type Args = z.output<typeof inputSchema>
@@ -92,12 +66,9 @@ export const bashTool = defineTool({
   name: 'bash',
   title: 'Run a shell command',
   description:
-    'Run a shell command. By default it waits up to wait_ms (30 s) and returns the exit code and output. ' +
-    'If the command is still running then, it is NOT stopped: it keeps running in the background and the ' +
-    'result gives its task id and the output so far. Use background: true for servers, watchers and ' +
-    'anything long (builds, test suites) so you can keep working; you will be told when it ends on a later ' +
-    'tool result. To wait for a background task (or for a line like "ready" in its output), call bash_wait ' +
-    '— do not poll bash_status or bash_output in a loop.',
+    'Run a shell command; returns its exit code and output. Still running after wait_ms, it goes on ' +
+    "in the background as a task. background: true returns at once (servers, watchers). A task's end " +
+    'is reported on a later bgbash result; bash_wait waits for it.',
   inputSchema,
   outputShape: {
     task_id: z.string(),
@@ -133,13 +104,12 @@ export const bashTool = defineTool({
       notify: true,
       ...readiness,
     })
-    const isRaw = args.raw === true
-    if (record.ready) return startedWithReadiness(ctx, record, record.ready, isRaw)
+    if (record.ready) return startedWithReadiness(ctx, record, record.ready)
     if (args.background) {
       return {
         text:
-          `Started in the background as ${record.taskId} (pid ${record.pid}). ` +
-          'You will be told when it ends on a later tool result; call bash_wait to wait for it or for a line in its output, bash_output to read what it printed.',
+          `Started ${record.taskId} in the background (pid ${record.pid}). Its end will be reported on a ` +
+          'later bgbash result; bash_wait waits for it or for a line of its output.',
         structured: summarize(record, true, undefined),
       }
     }
@@ -161,14 +131,12 @@ export const bashTool = defineTool({
     } finally {
       stop()
     }
-    return isTerminal(latest.status)
-      ? finished(ctx, latest, isRaw)
-      : movedToBackground(ctx, latest, waitMs, isRaw)
+    return isTerminal(latest.status) ? finished(ctx, latest) : movedToBackground(ctx, latest, waitMs)
   },
 })
 
-async function finished(ctx: ToolContext, record: TaskRecord, isRaw: boolean): Promise<ToolReply> {
-  const structured = summarize(record, false, await readView(ctx, record.taskId, isRaw))
+async function finished(ctx: ToolContext, record: TaskRecord): Promise<ToolReply> {
+  const structured = summarize(record, false, await readView(ctx, record.taskId))
   const header = `${capitalize(describeOutcome(record))} after ${formatDuration(record.durationMs)} (task ${record.taskId})`
   const output = structured.output === '' ? '(no output)' : structured.output
   return {
@@ -181,28 +149,21 @@ async function finished(ctx: ToolContext, record: TaskRecord, isRaw: boolean): P
   }
 }
 
-async function movedToBackground(
-  ctx: ToolContext,
-  record: TaskRecord,
-  waitMs: number,
-  isRaw: boolean,
-): Promise<ToolReply> {
-  const structured = summarize(record, true, await readView(ctx, record.taskId, isRaw))
+async function movedToBackground(ctx: ToolContext, record: TaskRecord, waitMs: number): Promise<ToolReply> {
+  const structured = summarize(record, true, await readView(ctx, record.taskId))
   return {
     text:
       `Still running after ${formatDuration(waitMs)}, so it keeps running in the background as task ` +
       `${record.taskId} (pid ${record.pid}). Output so far:\n${structured.output === '' ? '(none yet)' : structured.output}\n` +
       `Call bash_wait with task_ids ["${record.taskId}"] to wait for it to end (or until: a pattern in its output); ` +
-      "its completion will also be reported on a later tool result. Don't poll bash_status.",
+      'its completion will also be reported on a later tool result.',
     structured,
   }
 }
 
 /** The foreground view of a task's output; what it shows counts as read for bash_output. */
-async function readView(ctx: ToolContext, taskId: string, isRaw: boolean): Promise<TaskOutputView> {
-  const view = isRaw
-    ? await readRawTail(ctx.tm, taskId, FOREGROUND_RESULT_BYTES)
-    : await readOutputView(ctx.tm, taskId, FOREGROUND_RESULT_BYTES)
+async function readView(ctx: ToolContext, taskId: string): Promise<TaskOutputView> {
+  const view = await readOutputView(ctx.tm, taskId, FOREGROUND_RESULT_BYTES)
   await ctx.tm.advanceCursor(taskId, view.endOffset)
   return view
 }
@@ -243,11 +204,10 @@ async function startedWithReadiness(
   ctx: ToolContext,
   record: SpawnedTask,
   ready: ReadyResult,
-  isRaw: boolean,
 ): Promise<ToolReply> {
-  if (isTerminal(record.status)) return finished(ctx, record, isRaw)
+  if (isTerminal(record.status)) return finished(ctx, record)
   const structured = {
-    ...summarize(record, true, await readView(ctx, record.taskId, isRaw)),
+    ...summarize(record, true, await readView(ctx, record.taskId)),
     ready: readinessToWire(ready),
   }
   const after = formatDuration(ready.waitedMs)
