@@ -1,4 +1,5 @@
 import { BgbashError } from '../errors.js'
+import { splitPipeline } from '../proc/pipeline.js'
 import { ProcessSnapshot } from '../proc/tree.js'
 import { readMtime } from '../store/fsx.js'
 import type { TaskPaths } from '../store/paths.js'
@@ -83,8 +84,12 @@ export class Ending {
       end,
       false,
       { outputBytes: 0, droppedBytes: 0 },
-      // Read only where it may have been written: a missing file costs an exception.
-      { leftovers, pipelineStatus: this.e.capturePipelineStatus ? readPipelineStatus(paths) : undefined },
+      // Read only where it may have been written: a missing file costs an exception (20–60 µs).
+      {
+        leftovers,
+        pipelineStatus:
+          this.e.capturePipelineStatus && splitPipeline(meta.command) ? readPipelineStatus(paths) : undefined,
+      },
     )
     const isOwedHere = options.deliver !== false && this.e.relationTo(meta) !== 'other'
     this.afterEnd(record, paths, isOwedHere)
