@@ -1,9 +1,11 @@
 import { stripAnsi, stripAnsiLines } from './ansi.js'
-import { formatCount } from './count.js'
 import { EndsKeeper, type Line } from './ends-keeper.js'
 import { RepeatFolder } from './fold.js'
 import { classifyLine, LinePriority } from './important.js'
 import { collapseRedrawLines, collapseRedraws } from './redraw.js'
+import { bytes, cutToBytes, detach, GONE, gapMarker, indentOf } from './view-lines.js'
+
+export { cutToBytes }
 
 export interface ViewOptions {
   /** Most UTF-8 bytes of the view, markers included. */
@@ -52,22 +54,6 @@ const CONTROLS = new RegExp(String.raw`[\u001b\u009b\r\b]`)
 const BYTES_PIECE = 64 * 1024
 
 const DEFAULT_HINT = 'read them with an offset or grep'
-
-function bytes(text: string): number {
-  return Buffer.byteLength(text)
-}
-
-/** Cuts text to at most `max` bytes without splitting a character, marking the cut. */
-export function cutToBytes(text: string, max: number, fullBytes = bytes(text)): string {
-  if (fullBytes <= max) return text
-  const mark = ` …[+${fullBytes - max} bytes]`
-  const room = Math.max(0, max - bytes(mark))
-  const cut = Buffer.from(text.slice(0, room))
-    .subarray(0, room)
-    .toString('utf8')
-    .replace(/\uFFFD$/, '')
-  return `${cut}${mark}`
-}
 
 /**
  * Builds a view of output as it streams in, holding bounded memory whatever the size: the first
@@ -388,40 +374,7 @@ export class ViewBuilder {
   }
 }
 
-/** Leading spaces and tabs of a line; a blank line counts as indented as any. */
-function indentOf(line: string): number {
-  const indent = line.length - line.trimStart().length
-  return indent === line.length ? Number.POSITIVE_INFINITY : indent
-}
-
 /** Whole lines as a view shows them: escapes stripped, redraws collapsed. */
 function prepareLines(lines: string): string {
   return collapseRedrawLines(stripAnsiLines(lines))
-}
-
-/** A line that left the tail. */
-const GONE: Line = {
-  index: -1,
-  offset: 0,
-  size: 0,
-  text: '',
-  shown: '',
-  shownSize: 0,
-  priority: LinePriority.plain,
-  isContext: false,
-}
-
-/**
- * Copies a kept line out of the chunk it was sliced from: a slice holds its whole 64 KiB chunk
- * alive, and lines kept from a thousand chunks would hold a thousand chunks.
- */
-function detach(line: Line): void {
-  const isShownWhole = line.shown === line.text
-  line.text = Buffer.from(line.text).toString()
-  line.shown = isShownWhole ? line.text : Buffer.from(line.shown).toString()
-}
-
-function gapMarker(count: number, size: number, hint: string | undefined): string {
-  const kb = size >= 1024 ? `${(size / 1024).toFixed(1)} KB` : `${size} bytes`
-  return `… ${formatCount(count)} line${count === 1 ? '' : 's'} (${kb}) omitted${hint ? ` — ${hint}` : ''} …`
 }

@@ -1,0 +1,53 @@
+// The lines of a view: their sizes, cuts and markers (view-builder.ts keeps and picks them).
+import { formatCount } from './count.js'
+import type { Line } from './ends-keeper.js'
+import { LinePriority } from './important.js'
+
+export function bytes(text: string): number {
+  return Buffer.byteLength(text)
+}
+
+/** Cuts text to at most `max` bytes without splitting a character, marking the cut. */
+export function cutToBytes(text: string, max: number, fullBytes = bytes(text)): string {
+  if (fullBytes <= max) return text
+  const mark = ` …[+${fullBytes - max} bytes]`
+  const room = Math.max(0, max - bytes(mark))
+  const cut = Buffer.from(text.slice(0, room))
+    .subarray(0, room)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')
+  return `${cut}${mark}`
+}
+
+export /** Leading spaces and tabs of a line; a blank line counts as indented as any. */
+function indentOf(line: string): number {
+  const indent = line.length - line.trimStart().length
+  return indent === line.length ? Number.POSITIVE_INFINITY : indent
+}
+
+/** A line that left the tail. */
+export const GONE: Line = {
+  index: -1,
+  offset: 0,
+  size: 0,
+  text: '',
+  shown: '',
+  shownSize: 0,
+  priority: LinePriority.plain,
+  isContext: false,
+}
+
+/**
+ * Copies a kept line out of the chunk it was sliced from: a slice holds its whole 64 KiB chunk
+ * alive, and lines kept from a thousand chunks would hold a thousand chunks.
+ */
+export function detach(line: Line): void {
+  const isShownWhole = line.shown === line.text
+  line.text = Buffer.from(line.text).toString()
+  line.shown = isShownWhole ? line.text : Buffer.from(line.shown).toString()
+}
+
+export function gapMarker(count: number, size: number, hint: string | undefined): string {
+  const kb = size >= 1024 ? `${(size / 1024).toFixed(1)} KB` : `${size} bytes`
+  return `… ${formatCount(count)} line${count === 1 ? '' : 's'} (${kb}) omitted${hint ? ` — ${hint}` : ''} …`
+}
