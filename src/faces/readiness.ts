@@ -40,12 +40,10 @@ function invalid(message: string): never {
 
 /**
  * Turns wire readiness parameters into the engine's spawn options (the engine checks ranges and
- * URLs again). `ready_when` holds exactly one of `pattern` (a regex as text), `port`, `url`.
+ * URLs again). `ready_when` is one string (parseReadySpec: the MCP tool's form) or an object
+ * holding exactly one of `pattern` (a regex as text), `port`, `url` (NDJSON's form).
  */
 export function readReadiness(params: WireReadiness): Readiness {
-  if (typeof params.ready_when === 'string') {
-    return readReadiness({ ...params, ready_when: parseReadySpec(params.ready_when, 'ready_when') })
-  }
   const { ready_when: when, fail_on: failOn, ready_timeout_ms: timeout } = params
   if (when === undefined || when === null) {
     if ((failOn ?? timeout ?? undefined) !== undefined) {
@@ -53,26 +51,7 @@ export function readReadiness(params: WireReadiness): Readiness {
     }
     return {}
   }
-  const example =
-    'e.g. {"port": 3000}, {"url": "http://localhost:3000/health"} or {"pattern": "listening on"}'
-  if (typeof when !== 'object' || Array.isArray(when))
-    invalid(`Invalid ready_when: use an object, ${example}.`)
-  const given = Object.entries(when as Record<string, unknown>).filter(([, value]) => value !== undefined)
-  if (given.length !== 1) invalid(`Invalid ready_when: give exactly one of pattern, port, url, ${example}.`)
-  const [key, value] = given[0]!
-  let readyWhen: ReadyWhen
-  if (key === 'pattern') {
-    if (value instanceof RegExp) readyWhen = { pattern: value }
-    else if (typeof value !== 'string' || value === '')
-      invalid('Invalid ready_when.pattern: use a regular expression as text.')
-    else readyWhen = { pattern: compilePattern('ready_when.pattern', value) }
-  } else if (key === 'port') {
-    readyWhen = { port: value as number }
-  } else if (key === 'url') {
-    readyWhen = { url: value as string }
-  } else {
-    invalid(`Invalid ready_when: unknown key ${key}; give one of pattern, port, url, ${example}.`)
-  }
+  const readyWhen = typeof when === 'string' ? parseReadySpec(when, 'ready_when') : readReadyObject(when)
   if (failOn !== undefined && (typeof failOn !== 'string' || failOn === '')) {
     invalid('Invalid fail_on: use a regular expression as text, e.g. "EADDRINUSE|Error:".')
   }
@@ -81,6 +60,25 @@ export function readReadiness(params: WireReadiness): Readiness {
     failOn: failOn === undefined ? undefined : compilePattern('fail_on', failOn as string),
     readyTimeoutMs: timeout as number | undefined,
   }
+}
+
+/** `{"port": 3000}`, `{"url": …}` or `{"pattern": …}`: exactly one. */
+function readReadyObject(when: unknown): ReadyWhen {
+  const example =
+    'e.g. {"port": 3000}, {"url": "http://localhost:3000/health"} or {"pattern": "listening on"}'
+  if (typeof when !== 'object' || Array.isArray(when))
+    invalid(`Invalid ready_when: use an object, ${example}.`)
+  const given = Object.entries(when as Record<string, unknown>).filter(([, value]) => value !== undefined)
+  if (given.length !== 1) invalid(`Invalid ready_when: give exactly one of pattern, port, url, ${example}.`)
+  const [key, value] = given[0]!
+  if (key === 'pattern') {
+    if (typeof value !== 'string' || value === '')
+      invalid('Invalid ready_when.pattern: use a regular expression as text.')
+    return { pattern: compilePattern('ready_when.pattern', value) }
+  }
+  if (key === 'port') return { port: value as number }
+  if (key === 'url') return { url: value as string }
+  invalid(`Invalid ready_when: unknown key ${key}; give one of pattern, port, url, ${example}.`)
 }
 
 /** One line saying how the wait for readiness ended, for people and models. */

@@ -15,6 +15,11 @@ export interface ProcStat {
   startTime: number
   /** Threads not yet released: a zombie leader with more than one is still exiting. */
   threads: number
+  /** CPU time in user and kernel mode, in clock ticks. */
+  utime: number
+  stime: number
+  /** Resident set size, in pages. */
+  rss: number
 }
 
 /**
@@ -58,7 +63,8 @@ export function readProcStat(pid: number): ProcStat | undefined {
   const open = text.indexOf('(')
   if (close < 0 || open < 0) return undefined
   const fields = text.slice(close + 2).split(' ')
-  // fields[0] is field 3 of proc(5): state; ppid 4, pgrp 5, session 6, num_threads 20, starttime 22.
+  // fields[0] is field 3 of proc(5): state; ppid 4, pgrp 5, session 6, utime 14, stime 15,
+  // num_threads 20, starttime 22, rss 24.
   const startTime = Number(fields[19])
   if (!Number.isFinite(startTime)) return undefined
   return {
@@ -70,6 +76,9 @@ export function readProcStat(pid: number): ProcStat | undefined {
     session: Number(fields[3]),
     startTime,
     threads: Number(fields[17]),
+    utime: Number(fields[11]),
+    stime: Number(fields[12]),
+    rss: Number(fields[21]),
   }
 }
 

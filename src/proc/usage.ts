@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { readProcStat } from './procfs.js'
 
 /** CPU and memory of one process, as `ps` would show them. */
 export interface ProcessUsage {
@@ -45,25 +46,19 @@ export function readProcessUsage(
   pageSize ??= readPageSize()
   const uptime = Number(fs.readFileSync('/proc/uptime', 'latin1').split(' ')[0])
   for (const pid of pids) {
-    let text: string
-    try {
-      text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
-    } catch {
-      continue // gone since the tree was read
-    }
-    // Fields after the command name (which may hold spaces and ')'): field n of proc(5) is n - 3.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+    const stat = readProcStat(pid)
+    if (!stat) continue // gone since the tree was read
+    const cpuSeconds = (stat.utime + stat.stime) / TICKS_PER_SECOND
     const before = previous?.get(pid)
     // A pid whose CPU time went down is another process now: measure it over its own life.
     const since =
       before && before.cpuSeconds <= cpuSeconds && before.at < uptime
         ? before
-        : { cpuSeconds: 0, at: Number(fields[19]) / TICKS_PER_SECOND }
+        : { cpuSeconds: 0, at: stat.startTime / TICKS_PER_SECOND }
     const seconds = uptime - since.at
     out.set(pid, {
       cpuPercent: seconds > 0 ? (100 * (cpuSeconds - since.cpuSeconds)) / seconds : 0,
-      memoryBytes: Number(fields[21]) * pageSize,
+      memoryBytes: stat.rss * pageSize,
       cpuSeconds,
       at: uptime,
     })

@@ -1,6 +1,6 @@
 import { compilePattern } from '../../faces/pattern.js'
 import { describeReadiness, parseReadySpec } from '../../faces/readiness.js'
-import type { ReadyResult, ReadyWhen, ShellName, SpawnedTask, SpawnOptions } from '../../index.js'
+import type { ReadyResult, ShellName, SpawnedTask, SpawnOptions } from '../../index.js'
 import { TIMEOUT_EXIT_CODE } from '../../index.js'
 import { type CliContext, withManager } from '../context.js'
 import { parseDuration } from '../duration.js'
@@ -88,7 +88,7 @@ function getSpawnOptions(ctx: CliContext, words: string[], options: RunOptions):
     ...(options.readyWhen === undefined
       ? {}
       : {
-          readyWhen: parseReadyWhen(options.readyWhen),
+          readyWhen: parseReadySpec(options.readyWhen, '--ready-when'),
           failOn: options.failOn === undefined ? undefined : compilePattern('--fail-on', options.failOn),
           readyTimeoutMs:
             options.readyTimeout === undefined
@@ -96,10 +96,6 @@ function getSpawnOptions(ctx: CliContext, words: string[], options: RunOptions):
               : parseDuration(options.readyTimeout, '--ready-timeout'),
         }),
   }
-}
-
-function parseReadyWhen(spec: string): ReadyWhen {
-  return parseReadySpec(spec, '--ready-when')
 }
 
 /**

@@ -48,18 +48,17 @@ export class EarlyHandshake {
   private readFirstLine(chunk: Buffer): void {
     this.firstLine += chunk.toString('utf8')
     const end = this.firstLine.indexOf('\n')
-    if (end < 0) {
-      if (this.firstLine.length > MAX_FIRST_LINE) this.isDecided = true
-      return
-    }
+    if (end < 0 && this.firstLine.length <= MAX_FIRST_LINE) return
+    // Decided either way: the chunks keep what the SDK will read.
+    const line = end < 0 ? '' : this.firstLine.slice(0, end)
     this.isDecided = true
+    this.firstLine = ''
     let message: { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: { protocolVersion?: unknown } }
     try {
-      message = JSON.parse(this.firstLine.slice(0, end))
+      message = JSON.parse(line)
     } catch {
       return
     }
-    this.firstLine = ''
     const { id } = message ?? {}
     if (message?.jsonrpc !== '2.0' || message.method !== 'initialize') return
     if (typeof id !== 'string' && typeof id !== 'number') return
