@@ -20,6 +20,8 @@ export interface ProcStat {
   stime: number
   /** Resident set size, in pages. */
   rss: number
+  /** The signal its parent gets when it exits: -1 for a thread that is not its process's leader. */
+  exitSignal: number
 }
 
 /**
@@ -64,7 +66,7 @@ export function readProcStat(pid: number): ProcStat | undefined {
   if (close < 0 || open < 0) return undefined
   const fields = text.slice(close + 2).split(' ')
   // fields[0] is field 3 of proc(5): state; ppid 4, pgrp 5, session 6, utime 14, stime 15,
-  // num_threads 20, starttime 22, rss 24.
+  // num_threads 20, starttime 22, rss 24, exit_signal 38.
   const startTime = Number(fields[19])
   if (!Number.isFinite(startTime)) return undefined
   return {
@@ -79,6 +81,7 @@ export function readProcStat(pid: number): ProcStat | undefined {
     utime: Number(fields[11]),
     stime: Number(fields[12]),
     rss: Number(fields[21]),
+    exitSignal: Number(fields[35]),
   }
 }
 

@@ -1,6 +1,7 @@
 import { TASK_ENV_VAR } from '../constants.js'
-import { isDeadStat, type ProcStat, readCommandLine, readEnvValue, readProcStats } from './procfs.js'
+import { isDeadStat, type ProcStat, readCommandLine, readEnvValue } from './procfs.js'
 import { WRAPPER_PROLOGUE } from './spawn.js'
+import { processTable } from './table.js'
 
 /** A process to signal, named by pid and kernel start time so a reused pid is never hit. */
 export interface ProcRef {
@@ -27,20 +28,27 @@ export interface TaskRoot {
 
 /**
  * One look at every process, shared by the questions asked of it: each process's environment
- * is read at most once, so finding the processes of many tasks costs one scan, not one per task.
+ * is read at most once, so finding the processes of many tasks costs one look, not one per task.
+ * A look brings the process table up to date (src/proc/table.ts): it holds every process alive
+ * when the look began, but a process it did not have to read again is as it was last read; ask
+ * `current` before trusting its state.
  */
 export class ProcessSnapshot {
+  /** Every process known to the look, some as read at an earlier look. */
   readonly stats: ProcStat[]
   /** When this look began (performance.now()): it sees every process born before then. */
   readonly takenAt: number
+  /** The table's look this is. */
+  private readonly look: number
   private readonly startTimes = new Map<number, number>()
   private index: { children: Map<number, number[]>; byPid: Map<number, ProcStat> } | undefined
   private static current: ProcessSnapshot | undefined
   private static latest: ProcessSnapshot | undefined
 
-  constructor(stats?: ProcStat[]) {
+  constructor() {
     this.takenAt = performance.now()
-    this.stats = stats ?? readProcStats()
+    this.look = processTable.refresh()
+    this.stats = processTable.stats()
     for (const stat of this.stats) this.startTimes.set(stat.pid, stat.startTime)
     // Forget processes that are gone, so the cache stays the size of the process table.
     if (taskIdCache.size > 2 * this.stats.length + 64) {
@@ -85,6 +93,12 @@ export class ProcessSnapshot {
     return this.index
   }
 
+  /** The process as it is now (read again if this look did not read it); undefined once it has exited. */
+  current(stat: ProcStat): ProcStat | undefined {
+    const now = processTable.current(stat, this.look)
+    return now && !isDeadStat(now) ? now : undefined
+  }
+
   static shared(): ProcessSnapshot {
     if (!ProcessSnapshot.current) {
       ProcessSnapshot.current = new ProcessSnapshot()
@@ -112,9 +126,12 @@ export class ProcessSnapshot {
  * task's id (every wrapper starts a session of its own). Undefined when there is none.
  */
 export function findWrapper(taskId: string, snapshot = ProcessSnapshot.shared()): ProcStat | undefined {
-  return snapshot.stats.find(
-    (stat) => stat.session === stat.pid && !isDeadStat(stat) && snapshot.getTaskId(stat.pid) === taskId,
-  )
+  for (const stat of snapshot.stats) {
+    if (stat.session !== stat.pid || isDeadStat(stat) || snapshot.getTaskId(stat.pid) !== taskId) continue
+    const now = snapshot.current(stat)
+    if (now) return now
+  }
+  return undefined
 }
 
 /** Task ids found in processes' environments, by `pid:startTime`, shared by every snapshot. */
@@ -142,6 +159,8 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
     }
   }
   const out: ProcRef[] = []
+  /** The members as they are now. */
+  const current = new Map<number, ProcStat>()
   for (const stat of stats) {
     if (stat.pid === self || isDeadStat(stat)) continue
     // A process that started before the wrapper cannot be one of the task's.
@@ -154,12 +173,17 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
       stat.session === root.pid ||
       snapshot.getTaskId(stat.pid) === root.taskId
     if (!belongs) continue
-    const command = readCommandLine(stat.pid, stat.comm)
+    // Membership holds from any reading (a process that leaves the group or loses its parent is
+    // still the task's); whether it still runs, and what it runs, are read now.
+    const now = snapshot.current(stat)
+    if (!now) continue
+    current.set(now.pid, now)
+    const command = readCommandLine(now.pid, now.comm)
     out.push({
-      pid: stat.pid,
-      startTime: stat.startTime,
+      pid: now.pid,
+      startTime: now.startTime,
       command,
-      name: stat.comm,
+      name: now.comm,
       plumbing: isWrapperLine(command),
     })
   }
@@ -168,7 +192,7 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
   // for plumbing.
   const relays = new Set(out.filter((proc) => proc.plumbing && proc.pid !== root.pid).map((proc) => proc.pid))
   for (const proc of out) {
-    const stat = byPid.get(proc.pid)
+    const stat = current.get(proc.pid)
     if (stat && relays.has(stat.ppid) && RELAY_TOOLS.has(stat.comm)) proc.plumbing = true
     // Plumbing is named in a few words, never by its script (the wrapper's command line is it).
     if (proc.plumbing) proc.command = describePlumbing(proc.pid === root.pid, stat?.comm)

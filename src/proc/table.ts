@@ -1,0 +1,163 @@
+import fs from 'node:fs'
+import { listPids, type ProcStat, readProcStat } from './procfs.js'
+
+// Every process of the machine, kept up to date by reading only what changed since the last
+// look. A look at every process costs a stat read each (4,000 processes: 50–100 ms here); a kill
+// needs two or three looks, and 1000 running tasks mean 4,000 processes. Between two looks, the
+// kernel hands out pids in order: the new processes are the pids after the last one it handed out
+// at the previous look (/proc/loadavg), up to the last one now. Only those are read, unless so
+// many processes were started meanwhile that the numbers may have come round again.
+
+/** A process as the table last read it, and the look that read it. */
+interface Entry {
+  stat: ProcStat
+  look: number
+}
+
+/** Where pid numbers stand: the last one handed out, and how many forks there have been. */
+export interface Counters {
+  lastPid: number
+  forks: number
+  /** Threads on the machine (the allocator skips their ids too). */
+  threads: number
+}
+
+/** New pids up to this many are read one by one; more, and the pid list is read as well. */
+const PROBE_LIMIT = 1024
+
+export class ProcessTable {
+  private readonly entries = new Map<number, Entry>()
+  private serial = 0
+  private counters: Counters | undefined
+  /** Entries after the last look that listed every pid: the table is pruned when it doubles. */
+  private listedSize = 0
+  private readonly pidMax = readPidMax()
+  private readonly readCounters: () => Counters | undefined
+
+  /** `counters` is for tests: where pid numbers stand, /proc's word by default. */
+  constructor(counters: () => Counters | undefined = readCounters) {
+    this.readCounters = counters
+  }
+
+  /** The number of the latest look: an entry read by it (or after it) is current. */
+  get look(): number {
+    return this.serial
+  }
+
+  /** Every process the table knows of, as last read (some may have exited since). */
+  stats(): ProcStat[] {
+    const out: ProcStat[] = []
+    for (const entry of this.entries.values()) out.push(entry.stat)
+    return out
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  /**
+   * Brings the table up to date: after it, every process alive when it began is in the table,
+   * read at its birth or later. Returns the number of this look.
+   */
+  refresh(): number {
+    this.serial++
+    const before = this.counters
+    const now = this.readCounters()
+    this.counters = now
+    if (!before || !now || this.mayHaveLapped(before, now)) this.readAll()
+    else {
+      const fresh = this.pidsBetween(before.lastPid, now.lastPid)
+      if (fresh.length <= PROBE_LIMIT && this.entries.size <= 2 * this.listedSize + 64) {
+        for (const pid of fresh) this.read(pid)
+      } else this.readListed(new Set(fresh))
+    }
+    return this.serial
+  }
+
+  /**
+   * The process now, read again when the table's copy is older than look `since`; undefined once
+   * it has exited (or its pid is another process's).
+   */
+  current(stat: ProcStat, since: number): ProcStat | undefined {
+    const entry = this.entries.get(stat.pid)
+    if (entry && entry.look >= since) return entry.stat.startTime === stat.startTime ? entry.stat : undefined
+    const now = this.read(stat.pid)
+    return now && now.startTime === stat.startTime ? now : undefined
+  }
+
+  /** Reads one process into the table (or drops it when it is gone). */
+  private read(pid: number): ProcStat | undefined {
+    const stat = readProcStat(pid)
+    // A thread has an id from the same numbers but is not a process: its exit signal is -1.
+    if (!stat || stat.exitSignal === -1) {
+      this.entries.delete(pid)
+      return undefined
+    }
+    this.entries.set(pid, { stat, look: this.serial })
+    return stat
+  }
+
+  /** Every pid listed in /proc, each read again. */
+  private readAll(): void {
+    this.entries.clear()
+    for (const pid of listPids()) this.read(pid)
+    this.listedSize = this.entries.size
+  }
+
+  /** Lists /proc: drops what is gone, reads what is new and the pids handed out since the last look. */
+  private readListed(fresh: Set<number>): void {
+    const listed = new Set(listPids())
+    for (const pid of this.entries.keys()) if (!listed.has(pid)) this.entries.delete(pid)
+    for (const pid of listed) if (fresh.has(pid) || !this.entries.has(pid)) this.read(pid)
+    this.listedSize = this.entries.size
+  }
+
+  /** Pids handed out after `from` up to `to`, in the order the kernel hands them out. */
+  private pidsBetween(from: number, to: number): number[] {
+    const out: number[] = []
+    if (to >= from) for (let pid = from + 1; pid <= to; pid++) out.push(pid)
+    else {
+      for (let pid = from + 1; pid < this.pidMax; pid++) out.push(pid)
+      for (let pid = 1; pid <= to; pid++) out.push(pid)
+    }
+    return out
+  }
+
+  /**
+   * True when pid numbers may have come round since the last look, so that a pid the table holds
+   * may be another process now without being among those handed out since. The allocator moves
+   * on by one per fork plus one per id it skips because it is in use; with half the numbers
+   * spare for the ids that came and went between two looks, it cannot have gone round.
+   */
+  private mayHaveLapped(before: Counters, now: Counters): boolean {
+    const forks = now.forks - before.forks
+    return forks < 0 || forks + 2 * Math.max(before.threads, now.threads) + 300 >= this.pidMax / 2
+  }
+}
+
+/** The highest pid plus one (/proc/sys/kernel/pid_max); the kernel's default where unreadable. */
+function readPidMax(): number {
+  try {
+    const value = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'latin1').trim())
+    if (Number.isInteger(value) && value > 0) return value
+  } catch {}
+  return 32_768
+}
+
+/** Undefined where /proc does not say: then every look lists every process. */
+export function readCounters(): Counters | undefined {
+  try {
+    // "0.46 1.96 2.78 1/83 16103": the last field is the last pid handed out, after the slash the threads.
+    const loadavg = fs.readFileSync('/proc/loadavg', 'latin1').trim().split(' ')
+    const threads = Number(loadavg[3]?.split('/')[1])
+    const lastPid = Number(loadavg[4])
+    const forks = Number(/^processes (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'latin1'))?.[1])
+    if (![threads, lastPid, forks].every(Number.isInteger)) return undefined
+    return { lastPid, forks, threads }
+  } catch {
+    return undefined
+  }
+}
+
+/** The one table of this process: every look at processes goes through it. */
+export const processTable = new ProcessTable()
