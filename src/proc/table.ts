@@ -1,5 +1,6 @@
 import fs from 'node:fs'
-import { listPids, type ProcStat, readProcStat } from './procfs.js'
+import { TASK_ENV_VAR } from '../constants.js'
+import { listPids, type ProcStat, readEnvValue, readProcStat } from './procfs.js'
 
 // Every process of the machine, kept up to date by reading only what changed since the last
 // look. A look at every process costs a stat read each (4,000 processes: 50–100 ms here); a kill
@@ -12,6 +13,19 @@ import { listPids, type ProcStat, readProcStat } from './procfs.js'
 interface Entry {
   stat: ProcStat
   look: number
+  /** The task id in its environment (null: none); read when first asked. */
+  taskId?: string | null
+}
+
+/** What the table reads: /proc, or a made-up machine in tests. */
+export interface ProcSource {
+  counters(): Counters | undefined
+  /** Pids of every process (not threads). */
+  list(): number[]
+  stat(pid: number): ProcStat | undefined
+  /** The task id in a process's environment. */
+  taskId(pid: number): string | undefined
+  pidMax(): number
 }
 
 /** Where pid numbers stand: the last one handed out, and how many forks there have been. */
@@ -25,18 +39,22 @@ export interface Counters {
 /** New pids up to this many are read one by one; more, and the pid list is read as well. */
 const PROBE_LIMIT = 1024
 
+/** Forks that may fall between reading the last pid and reading the fork count. */
+const COUNTER_SLACK = 8
+
 export class ProcessTable {
   private readonly entries = new Map<number, Entry>()
   private serial = 0
   private counters: Counters | undefined
   /** Entries after the last look that listed every pid: the table is pruned when it doubles. */
   private listedSize = 0
-  private readonly pidMax = readPidMax()
-  private readonly readCounters: () => Counters | undefined
+  private readonly source: ProcSource
+  private readonly pidMax: number
 
-  /** `counters` is for tests: where pid numbers stand, /proc's word by default. */
-  constructor(counters: () => Counters | undefined = readCounters) {
-    this.readCounters = counters
+  /** `source` is for tests: /proc by default. */
+  constructor(source: Partial<ProcSource> = {}) {
+    this.source = { ...procfs, ...source }
+    this.pidMax = this.source.pidMax()
   }
 
   /** The number of the latest look: an entry read by it (or after it) is current. */
@@ -62,15 +80,21 @@ export class ProcessTable {
   refresh(): number {
     this.serial++
     const before = this.counters
-    const now = this.readCounters()
+    const now = this.source.counters()
     this.counters = now
-    if (!before || !now || this.mayHaveLapped(before, now)) this.readAll()
-    else {
-      const fresh = this.pidsBetween(before.lastPid, now.lastPid)
-      if (fresh.length <= PROBE_LIMIT && this.entries.size <= 2 * this.listedSize + 64) {
-        for (const pid of fresh) this.read(pid)
-      } else this.readListed(new Set(fresh))
+    if (!before || !now || this.mayHaveLapped(before, now)) {
+      this.readAll()
+      return this.serial
     }
+    const fresh = this.pidsBetween(before.lastPid, now.lastPid)
+    // Each fork takes one of the numbers passed; more forks than numbers, and the pids did not
+    // come in order: the counter was set by hand (ns_last_pid, as CRIU does), or forks in other
+    // pid namespaces are counted too (a container). Nothing held can be trusted then. (A few
+    // forks between reading the last pid and the fork count are counted in the next look.)
+    if (now.forks - before.forks > fresh.length + COUNTER_SLACK) this.readAll()
+    else if (fresh.length <= PROBE_LIMIT && this.entries.size <= 2 * this.listedSize + 64) {
+      for (const pid of fresh) this.read(pid)
+    } else this.readListed(new Set(fresh))
     return this.serial
   }
 
@@ -85,28 +109,42 @@ export class ProcessTable {
     return now && now.startTime === stat.startTime ? now : undefined
   }
 
+  /**
+   * The task id a process carries in its environment, if any. Read once per process: its initial
+   * environment only changes when it execs, and a process that belonged to a task before an exec
+   * still does.
+   */
+  taskIdOf(stat: ProcStat): string | undefined {
+    const entry = this.entries.get(stat.pid)
+    if (!entry || entry.stat.startTime !== stat.startTime) return this.source.taskId(stat.pid)
+    if (entry.taskId === undefined) entry.taskId = this.source.taskId(stat.pid) ?? null
+    return entry.taskId ?? undefined
+  }
+
   /** Reads one process into the table (or drops it when it is gone). */
   private read(pid: number): ProcStat | undefined {
-    const stat = readProcStat(pid)
+    const stat = this.source.stat(pid)
     // A thread has an id from the same numbers but is not a process: its exit signal is -1.
     if (!stat || stat.exitSignal === -1) {
       this.entries.delete(pid)
       return undefined
     }
-    this.entries.set(pid, { stat, look: this.serial })
+    const before = this.entries.get(pid)
+    const taskId = before?.stat.startTime === stat.startTime ? before.taskId : undefined
+    this.entries.set(pid, { stat, look: this.serial, taskId })
     return stat
   }
 
   /** Every pid listed in /proc, each read again. */
   private readAll(): void {
     this.entries.clear()
-    for (const pid of listPids()) this.read(pid)
+    for (const pid of this.source.list()) this.read(pid)
     this.listedSize = this.entries.size
   }
 
   /** Lists /proc: drops what is gone, reads what is new and the pids handed out since the last look. */
   private readListed(fresh: Set<number>): void {
-    const listed = new Set(listPids())
+    const listed = new Set(this.source.list())
     for (const pid of this.entries.keys()) if (!listed.has(pid)) this.entries.delete(pid)
     for (const pid of listed) if (fresh.has(pid) || !this.entries.has(pid)) this.read(pid)
     this.listedSize = this.entries.size
@@ -157,6 +195,14 @@ export function readCounters(): Counters | undefined {
   } catch {
     return undefined
   }
+}
+
+const procfs: ProcSource = {
+  counters: readCounters,
+  list: listPids,
+  stat: readProcStat,
+  taskId: (pid) => readEnvValue(pid, TASK_ENV_VAR),
+  pidMax: readPidMax,
 }
 
 /** The one table of this process: every look at processes goes through it. */

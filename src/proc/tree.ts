@@ -1,7 +1,8 @@
-import { TASK_ENV_VAR } from '../constants.js'
-import { isDeadStat, type ProcStat, readCommandLine, readEnvValue } from './procfs.js'
+import { isDeadStat, type ProcStat, readCommandLine } from './procfs.js'
+import { ProcessSnapshot } from './snapshot.js'
 import { WRAPPER_PROLOGUE } from './spawn.js'
-import { processTable } from './table.js'
+
+export { ProcessSnapshot }
 
 /** A process to signal, named by pid and kernel start time so a reused pid is never hit. */
 export interface ProcRef {
@@ -27,157 +28,69 @@ export interface TaskRoot {
 }
 
 /**
- * One look at every process, shared by the questions asked of it: each process's environment
- * is read at most once, so finding the processes of many tasks costs one look, not one per task.
- * A look brings the process table up to date (src/proc/table.ts): it holds every process alive
- * when the look began, but a process it did not have to read again is as it was last read; ask
- * `current` before trusting its state.
- */
-export class ProcessSnapshot {
-  /** Every process known to the look, some as read at an earlier look. */
-  readonly stats: ProcStat[]
-  /** When this look began (performance.now()): it sees every process born before then. */
-  readonly takenAt: number
-  /** The table's look this is. */
-  private readonly look: number
-  private readonly startTimes = new Map<number, number>()
-  private index: { children: Map<number, number[]>; byPid: Map<number, ProcStat> } | undefined
-  private static current: ProcessSnapshot | undefined
-  private static latest: ProcessSnapshot | undefined
-
-  constructor() {
-    this.takenAt = performance.now()
-    this.look = processTable.refresh()
-    this.stats = processTable.stats()
-    for (const stat of this.stats) this.startTimes.set(stat.pid, stat.startTime)
-    // Forget processes that are gone, so the cache stays the size of the process table.
-    if (taskIdCache.size > 2 * this.stats.length + 64) {
-      const live = new Set(this.stats.map((stat) => `${stat.pid}:${stat.startTime}`))
-      for (const key of taskIdCache.keys()) if (!live.has(key)) taskIdCache.delete(key)
-    }
-  }
-
-  /**
-   * A snapshot taken in this same turn of the event loop, or a new one: questions asked together
-   * (kills started at once, `ls` measuring every task) share one scan of /proc. The next turn
-   * gets a fresh look, so a kill's later rounds still see processes born meanwhile.
-   */
-  /**
-   * A look begun at or after `since` (performance.now()): the newest look when it is that recent,
-   * else a new one. Each round of a kill needs to see what was born after its last signal; kills
-   * running at once share their looks this way, so 100 kills cost a few scans of every process
-   * (each about 100 ms with 4,000 processes here), not 300.
-   */
-  static since(since: number): ProcessSnapshot {
-    const latest = ProcessSnapshot.latest
-    if (latest && latest.takenAt >= since) return latest
-    const look = new ProcessSnapshot()
-    ProcessSnapshot.latest = look
-    return look
-  }
-
-  /**
-   * Children by parent pid and stat lines by pid, built once per look: `ls` measuring 100 running
-   * tasks asks the same look 100 times.
-   */
-  getIndex(): { children: Map<number, number[]>; byPid: Map<number, ProcStat> } {
-    if (!this.index) {
-      const children = new Map<number, number[]>()
-      for (const stat of this.stats) {
-        const list = children.get(stat.ppid)
-        if (list) list.push(stat.pid)
-        else children.set(stat.ppid, [stat.pid])
-      }
-      this.index = { children, byPid: new Map(this.stats.map((stat) => [stat.pid, stat])) }
-    }
-    return this.index
-  }
-
-  /** The process as it is now (read again if this look did not read it); undefined once it has exited. */
-  current(stat: ProcStat): ProcStat | undefined {
-    const now = processTable.current(stat, this.look)
-    return now && !isDeadStat(now) ? now : undefined
-  }
-
-  static shared(): ProcessSnapshot {
-    if (!ProcessSnapshot.current) {
-      ProcessSnapshot.current = new ProcessSnapshot()
-      setImmediate(() => {
-        ProcessSnapshot.current = undefined
-      })
-    }
-    return ProcessSnapshot.current
-  }
-
-  /**
-   * The task id a process carries in its environment, if any. Read once per process (pid and
-   * start time): a process's initial environment only changes when it execs, and a process that
-   * belonged to a task before an exec still does.
-   */
-  getTaskId(pid: number): string | undefined {
-    const key = `${pid}:${this.startTimes.get(pid)}`
-    if (!taskIdCache.has(key)) taskIdCache.set(key, readEnvValue(pid, TASK_ENV_VAR))
-    return taskIdCache.get(key)
-  }
-}
-
-/**
  * The wrapper of a task that has not recorded its pid: the live session leader carrying the
  * task's id (every wrapper starts a session of its own). Undefined when there is none.
  */
 export function findWrapper(taskId: string, snapshot = ProcessSnapshot.shared()): ProcStat | undefined {
   for (const stat of snapshot.stats) {
-    if (stat.session !== stat.pid || isDeadStat(stat) || snapshot.getTaskId(stat.pid) !== taskId) continue
+    if (stat.session !== stat.pid || isDeadStat(stat) || snapshot.taskIdOf(stat) !== taskId) continue
     const now = snapshot.current(stat)
     if (now) return now
   }
   return undefined
 }
 
-/** Task ids found in processes' environments, by `pid:startTime`, shared by every snapshot. */
-const taskIdCache = new Map<string, string | undefined>()
-
 /**
  * Every live process of a task: its process group, its session, descendants of the wrapper by
  * parent pid, and any process whose environment carries the task's id (a setsid or double-forked
  * grandchild). Zombies are left out: they are already dead.
+ *
+ * A look's processes may be as read at an earlier look, and a pid may name another process by
+ * now; so every process is taken only once read as alive as itself, a parent's children are
+ * followed only through parents alive as themselves, and a process counts by its group or
+ * session only as it is now, and only while that number is surely the task's: its wrapper is
+ * alive as itself, or a process carrying the task's id holds it (a pid is never handed out while
+ * a group or session of that number exists; once the last member is gone it may be).
  */
 export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.shared()): ProcRef[] {
-  const { stats } = snapshot
   const self = process.pid
-  const members = new Set<number>()
-  const { children, byPid } = snapshot.getIndex()
+  const { byPid, children, byGroup, bySession } = snapshot.getIndex()
+  /** The task's processes as they are now. */
+  const found = new Map<number, ProcStat>()
+  const take = (stat: ProcStat): ProcStat | undefined => {
+    // A process that started before the wrapper cannot be one of the task's.
+    if (stat.pid === self || stat.startTime < root.startTime) return undefined
+    const now = found.get(stat.pid) ?? snapshot.current(stat)
+    if (now) found.set(now.pid, now)
+    return now
+  }
+  for (const stat of snapshot.taggedWith(root.taskId, root.startTime)) take(stat)
   const rootStat = byPid.get(root.pid)
-  const rootIsOurs = rootStat !== undefined && rootStat.startTime === root.startTime
-  if (rootIsOurs) {
-    const queue = [root.pid]
+  const wrapper = rootStat?.startTime === root.startTime ? take(rootStat) : undefined
+  if (wrapper) {
+    const queue = [wrapper]
+    const seen = new Set<number>()
     while (queue.length > 0) {
-      const pid = queue.pop()!
-      if (members.has(pid)) continue
-      members.add(pid)
-      for (const child of children.get(pid) ?? []) queue.push(child)
+      const parent = queue.pop()!
+      if (seen.has(parent.pid)) continue
+      seen.add(parent.pid)
+      for (const child of children.get(parent.pid) ?? []) {
+        const now = take(child)
+        if (now) queue.push(now)
+      }
     }
   }
+  const holds = (field: 'pgrp' | 'session', id: number): boolean =>
+    wrapper !== undefined || [...found.values()].some((stat) => stat[field] === id)
+  if (holds('pgrp', root.pgid))
+    for (const stat of byGroup.get(root.pgid) ?? [])
+      if (snapshot.current(stat)?.pgrp === root.pgid) take(stat)
+  if (holds('session', root.pid))
+    for (const stat of bySession.get(root.pid) ?? [])
+      if (snapshot.current(stat)?.session === root.pid) take(stat)
   const out: ProcRef[] = []
-  /** The members as they are now. */
-  const current = new Map<number, ProcStat>()
-  for (const stat of stats) {
-    if (stat.pid === self || isDeadStat(stat)) continue
-    // A process that started before the wrapper cannot be one of the task's.
-    if (stat.startTime < root.startTime) continue
-    const belongs =
-      members.has(stat.pid) ||
-      // A pid is never handed out while a group or session of that number exists, so with the
-      // start-time filter above these hold even after the wrapper itself has gone.
-      stat.pgrp === root.pgid ||
-      stat.session === root.pid ||
-      snapshot.getTaskId(stat.pid) === root.taskId
-    if (!belongs) continue
-    // Membership holds from any reading (a process that leaves the group or loses its parent is
-    // still the task's); whether it still runs, and what it runs, are read now.
-    const now = snapshot.current(stat)
-    if (!now) continue
-    current.set(now.pid, now)
+  const inOrder = [...found.values()].sort((a, b) => a.startTime - b.startTime || a.pid - b.pid)
+  for (const now of inOrder) {
     const command = readCommandLine(now.pid, now.comm)
     out.push({
       pid: now.pid,
@@ -192,7 +105,7 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
   // for plumbing.
   const relays = new Set(out.filter((proc) => proc.plumbing && proc.pid !== root.pid).map((proc) => proc.pid))
   for (const proc of out) {
-    const stat = current.get(proc.pid)
+    const stat = found.get(proc.pid)
     if (stat && relays.has(stat.ppid) && RELAY_TOOLS.has(stat.comm)) proc.plumbing = true
     // Plumbing is named in a few words, never by its script (the wrapper's command line is it).
     if (proc.plumbing) proc.command = describePlumbing(proc.pid === root.pid, stat?.comm)

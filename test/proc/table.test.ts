@@ -19,9 +19,11 @@ function sleeper(): ReturnType<typeof spawn> {
 
 test('a look reads only the pids handed out since the last one, and finds every process that /proc lists', async (t) => {
   const reads: string[] = []
-  const table = new ProcessTable(() => {
-    reads.push('counters')
-    return readCounters()
+  const table = new ProcessTable({
+    counters: () => {
+      reads.push('counters')
+      return readCounters()
+    },
   })
   table.refresh()
   const children = [sleeper(), sleeper(), sleeper()]
@@ -67,10 +69,12 @@ test('a process that exits is not current, and a reused pid is not the process r
 
 test('when pid numbers may have come round, a look lists every process again', async () => {
   let lapped = false
-  const table = new ProcessTable(() => {
-    const real = readCounters()!
-    // So many forks that the allocator may have gone round.
-    return lapped ? { ...real, forks: real.forks + 10_000_000 } : real
+  const table = new ProcessTable({
+    counters: () => {
+      const real = readCounters()!
+      // So many forks that the allocator may have gone round.
+      return lapped ? { ...real, forks: real.forks + 10_000_000 } : real
+    },
   })
   const child = sleeper()
   await once(child, 'spawn')
@@ -88,7 +92,7 @@ test('when pid numbers may have come round, a look lists every process again', a
   table.refresh()
   assert.ok(!table.stats().some((stat) => stat.pid === child.pid), 'read afresh')
   // Where /proc does not say where pid numbers stand, every look lists every process.
-  const blind = new ProcessTable(() => undefined)
+  const blind = new ProcessTable({ counters: () => undefined })
   blind.refresh()
   const listed = new Set(listPids())
   assert.ok(blind.size > 0 && blind.stats().every((stat) => listed.has(stat.pid)))
