@@ -1,33 +1,19 @@
 import { isDeadStat, type ProcStat } from './procfs.js'
 import { type ProcessTable, processTable } from './table.js'
 
-/** The processes of a look by the relations a task's processes are found by. */
-export interface ProcessIndex {
-  byPid: Map<number, ProcStat>
-  children: Map<number, ProcStat[]>
-  byGroup: Map<number, ProcStat[]>
-  bySession: Map<number, ProcStat[]>
-}
-
 /**
  * One look at every process, shared by the questions asked of it: finding the processes of many
  * tasks costs one look, not one per task. A look brings the process table up to date
  * (src/proc/table.ts): it holds every process alive when the look began, but a process it did not
- * have to read again is as it was last read; ask `current` before trusting its state.
+ * have to read again is as it was last read; ask `current` before trusting its state. The
+ * table's indexes (by parent, group, session, task id) are kept as it reads, not built per look.
  */
 export class ProcessSnapshot {
-  /** Every process known to the look, some as read at an earlier look. */
-  readonly stats: ProcStat[]
   /** When this look began (performance.now()): it sees every process born before then. */
   readonly takenAt: number
   /** The table's look this is. */
   private readonly look: number
   private readonly table: ProcessTable
-  private index: ProcessIndex | undefined
-  /** The look's processes, youngest first, and how far down their task ids have been read. */
-  private youngestFirst: ProcStat[] | undefined
-  private taggedUpTo = 0
-  private readonly tagged = new Map<string, ProcStat[]>()
   private static current: ProcessSnapshot | undefined
   private static latest: ProcessSnapshot | undefined
 
@@ -36,7 +22,6 @@ export class ProcessSnapshot {
     this.table = table
     this.takenAt = performance.now()
     this.look = table.refresh()
-    this.stats = table.stats()
   }
 
   /**
@@ -67,42 +52,30 @@ export class ProcessSnapshot {
     return look
   }
 
-  /** Built once per look: `ls` measuring 1000 running tasks asks the same look 1000 times. */
-  getIndex(): ProcessIndex {
-    if (!this.index) {
-      const index: ProcessIndex = {
-        byPid: new Map(),
-        children: new Map(),
-        byGroup: new Map(),
-        bySession: new Map(),
-      }
-      for (const stat of this.stats) {
-        index.byPid.set(stat.pid, stat)
-        push(index.children, stat.ppid, stat)
-        push(index.byGroup, stat.pgrp, stat)
-        push(index.bySession, stat.session, stat)
-      }
-      this.index = index
-    }
-    return this.index
+  /** Every process known to the look, some as read at an earlier look. */
+  get stats(): ProcStat[] {
+    return this.table.stats()
   }
 
-  /**
-   * The processes started at or after `since` (clock ticks since boot) that carry the task id in
-   * their environment. Environments are read once per process, youngest first and only as far
-   * back as a question needs: a task's processes are never older than its wrapper.
-   */
+  get(pid: number): ProcStat | undefined {
+    return this.table.get(pid)
+  }
+
+  childrenOf(pid: number): ProcStat[] {
+    return this.table.childrenOf(pid)
+  }
+
+  inGroup(id: number): ProcStat[] {
+    return this.table.inGroup(id)
+  }
+
+  inSession(id: number): ProcStat[] {
+    return this.table.inSession(id)
+  }
+
+  /** The processes started at or after `since` (clock ticks since boot) that carry the task id. */
   taggedWith(taskId: string, since: number): ProcStat[] {
-    this.youngestFirst ??= [...this.stats].sort((a, b) => b.startTime - a.startTime)
-    while (this.taggedUpTo < this.youngestFirst.length) {
-      const stat = this.youngestFirst[this.taggedUpTo]!
-      if (stat.startTime < since) break
-      this.taggedUpTo++
-      if (isDeadStat(stat)) continue
-      const tag = this.table.taskIdOf(stat)
-      if (tag !== undefined) push(this.tagged, tag, stat)
-    }
-    return (this.tagged.get(taskId) ?? []).filter((stat) => stat.startTime >= since)
+    return this.table.taggedWith(taskId, since)
   }
 
   /** The task id in a process's environment, if any. */
@@ -115,10 +88,4 @@ export class ProcessSnapshot {
     const now = this.table.current(stat, this.look)
     return now && !isDeadStat(now) ? now : undefined
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key)
-  if (list) list.push(value)
-  else map.set(key, [value])
 }

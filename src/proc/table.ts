@@ -44,6 +44,13 @@ const COUNTER_SLACK = 8
 
 export class ProcessTable {
   private readonly entries = new Map<number, Entry>()
+  /** Pids by parent, group and session as last read, and by the task id they carry. */
+  private readonly children = new Map<number, Set<number>>()
+  private readonly groups = new Map<number, Set<number>>()
+  private readonly sessions = new Map<number, Set<number>>()
+  private readonly tagged = new Map<string, Set<number>>()
+  /** Pids whose environment has not been read yet. */
+  private readonly untagged = new Set<number>()
   private serial = 0
   private counters: Counters | undefined
   /** Entries after the last look that listed every pid: the table is pruned when it doubles. */
@@ -71,6 +78,39 @@ export class ProcessTable {
 
   get size(): number {
     return this.entries.size
+  }
+
+  /** The process of this pid as last read. */
+  get(pid: number): ProcStat | undefined {
+    return this.entries.get(pid)?.stat
+  }
+
+  /** Processes whose parent (as last read) is `pid`. */
+  childrenOf(pid: number): ProcStat[] {
+    return this.statsOf(this.children.get(pid))
+  }
+
+  /** Processes in group `id` (as last read). */
+  inGroup(id: number): ProcStat[] {
+    return this.statsOf(this.groups.get(id))
+  }
+
+  /** Processes in session `id` (as last read). */
+  inSession(id: number): ProcStat[] {
+    return this.statsOf(this.sessions.get(id))
+  }
+
+  /**
+   * The processes started at or after `since` (clock ticks since boot) that carry the task id in
+   * their environment. An environment is read once per process, when a question first reaches
+   * back to its start: a task's processes are never older than its wrapper.
+   */
+  taggedWith(taskId: string, since: number): ProcStat[] {
+    for (const pid of this.untagged) {
+      const entry = this.entries.get(pid)
+      if (entry && entry.stat.startTime >= since) this.readTaskId(pid, entry)
+    }
+    return this.statsOf(this.tagged.get(taskId)).filter((stat) => stat.startTime >= since)
   }
 
   /**
@@ -117,27 +157,64 @@ export class ProcessTable {
   taskIdOf(stat: ProcStat): string | undefined {
     const entry = this.entries.get(stat.pid)
     if (!entry || entry.stat.startTime !== stat.startTime) return this.source.taskId(stat.pid)
-    if (entry.taskId === undefined) entry.taskId = this.source.taskId(stat.pid) ?? null
+    return this.readTaskId(stat.pid, entry)
+  }
+
+  private readTaskId(pid: number, entry: Entry): string | undefined {
+    if (entry.taskId === undefined) {
+      entry.taskId = this.source.taskId(pid) ?? null
+      this.untagged.delete(pid)
+      if (entry.taskId !== null) add(this.tagged, entry.taskId, pid)
+    }
     return entry.taskId ?? undefined
   }
 
   /** Reads one process into the table (or drops it when it is gone). */
   private read(pid: number): ProcStat | undefined {
     const stat = this.source.stat(pid)
+    const before = this.entries.get(pid)
     // A thread has an id from the same numbers but is not a process: its exit signal is -1.
     if (!stat || stat.exitSignal === -1) {
-      this.entries.delete(pid)
+      if (before) this.forget(pid, before)
       return undefined
     }
-    const before = this.entries.get(pid)
-    const taskId = before?.stat.startTime === stat.startTime ? before.taskId : undefined
-    this.entries.set(pid, { stat, look: this.serial, taskId })
+    const same = before?.stat.startTime === stat.startTime
+    if (before) this.unindex(pid, before.stat, same ? undefined : before.taskId)
+    const entry: Entry = { stat, look: this.serial, taskId: same ? before.taskId : undefined }
+    this.entries.set(pid, entry)
+    add(this.children, stat.ppid, pid)
+    add(this.groups, stat.pgrp, pid)
+    add(this.sessions, stat.session, pid)
+    if (entry.taskId === undefined) this.untagged.add(pid)
     return stat
+  }
+
+  private forget(pid: number, entry: Entry): void {
+    this.entries.delete(pid)
+    this.unindex(pid, entry.stat, entry.taskId)
+  }
+
+  /** Takes a reading out of the indexes (and its task id, when given: another process now). */
+  private unindex(pid: number, stat: ProcStat, taskId: string | null | undefined): void {
+    remove(this.children, stat.ppid, pid)
+    remove(this.groups, stat.pgrp, pid)
+    remove(this.sessions, stat.session, pid)
+    this.untagged.delete(pid)
+    if (taskId) remove(this.tagged, taskId, pid)
+  }
+
+  private statsOf(pids: Set<number> | undefined): ProcStat[] {
+    const out: ProcStat[] = []
+    for (const pid of pids ?? []) {
+      const entry = this.entries.get(pid)
+      if (entry) out.push(entry.stat)
+    }
+    return out
   }
 
   /** Every pid listed in /proc, each read again. */
   private readAll(): void {
-    this.entries.clear()
+    for (const [pid, entry] of this.entries) this.forget(pid, entry)
     for (const pid of this.source.list()) this.read(pid)
     this.listedSize = this.entries.size
   }
@@ -145,7 +222,7 @@ export class ProcessTable {
   /** Lists /proc: drops what is gone, reads what is new and the pids handed out since the last look. */
   private readListed(fresh: Set<number>): void {
     const listed = new Set(this.source.list())
-    for (const pid of this.entries.keys()) if (!listed.has(pid)) this.entries.delete(pid)
+    for (const [pid, entry] of this.entries) if (!listed.has(pid)) this.forget(pid, entry)
     for (const pid of listed) if (fresh.has(pid) || !this.entries.has(pid)) this.read(pid)
     this.listedSize = this.entries.size
   }
@@ -195,6 +272,19 @@ export function readCounters(): Counters | undefined {
   } catch {
     return undefined
   }
+}
+
+function add<K>(map: Map<K, Set<number>>, key: K, pid: number): void {
+  const set = map.get(key)
+  if (set) set.add(pid)
+  else map.set(key, new Set([pid]))
+}
+
+function remove<K>(map: Map<K, Set<number>>, key: K, pid: number): void {
+  const set = map.get(key)
+  if (!set) return
+  set.delete(pid)
+  if (set.size === 0) map.delete(key)
 }
 
 const procfs: ProcSource = {

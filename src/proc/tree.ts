@@ -54,7 +54,6 @@ export function findWrapper(taskId: string, snapshot = ProcessSnapshot.shared())
  */
 export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.shared()): ProcRef[] {
   const self = process.pid
-  const { byPid, children, byGroup, bySession } = snapshot.getIndex()
   /** The task's processes as they are now. */
   const found = new Map<number, ProcStat>()
   const take = (stat: ProcStat): ProcStat | undefined => {
@@ -65,7 +64,7 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
     return now
   }
   for (const stat of snapshot.taggedWith(root.taskId, root.startTime)) take(stat)
-  const rootStat = byPid.get(root.pid)
+  const rootStat = snapshot.get(root.pid)
   const wrapper = rootStat?.startTime === root.startTime ? take(rootStat) : undefined
   if (wrapper) {
     const queue = [wrapper]
@@ -74,7 +73,7 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
       const parent = queue.pop()!
       if (seen.has(parent.pid)) continue
       seen.add(parent.pid)
-      for (const child of children.get(parent.pid) ?? []) {
+      for (const child of snapshot.childrenOf(parent.pid)) {
         const now = take(child)
         if (now) queue.push(now)
       }
@@ -83,10 +82,9 @@ export function collectTaskProcesses(root: TaskRoot, snapshot = ProcessSnapshot.
   const holds = (field: 'pgrp' | 'session', id: number): boolean =>
     wrapper !== undefined || [...found.values()].some((stat) => stat[field] === id)
   if (holds('pgrp', root.pgid))
-    for (const stat of byGroup.get(root.pgid) ?? [])
-      if (snapshot.current(stat)?.pgrp === root.pgid) take(stat)
+    for (const stat of snapshot.inGroup(root.pgid)) if (snapshot.current(stat)?.pgrp === root.pgid) take(stat)
   if (holds('session', root.pid))
-    for (const stat of bySession.get(root.pid) ?? [])
+    for (const stat of snapshot.inSession(root.pid))
       if (snapshot.current(stat)?.session === root.pid) take(stat)
   const out: ProcRef[] = []
   const inOrder = [...found.values()].sort((a, b) => a.startTime - b.startTime || a.pid - b.pid)
