@@ -94,23 +94,39 @@ export function listPids(): number[] {
   return pids
 }
 
-export function readProcStats(): ProcStat[] {
-  const stats: ProcStat[] = []
-  for (const pid of listPids()) {
-    const stat = readProcStat(pid)
-    if (stat) stats.push(stat)
+/** One buffer for environments and command lines; a longer one is read into a buffer of its own. */
+const LIST_BUFFER = Buffer.allocUnsafe(64 * 1024)
+
+/**
+ * The bytes of a /proc file of NUL-separated strings (environ, cmdline), read into LIST_BUFFER
+ * (a view of it: use before the next read) when they fit. Undefined when unreadable.
+ */
+function readProcList(file: string): Buffer | undefined {
+  let fd: number
+  try {
+    fd = fs.openSync(file, 'r')
+  } catch {
+    return undefined
   }
-  return stats
+  try {
+    let size = 0
+    for (;;) {
+      const n = fs.readSync(fd, LIST_BUFFER, size, LIST_BUFFER.length - size, null)
+      if (n === 0) return LIST_BUFFER.subarray(0, size)
+      size += n
+      if (size === LIST_BUFFER.length) return fs.readFileSync(file)
+    }
+  } catch {
+    return undefined
+  } finally {
+    fs.closeSync(fd)
+  }
 }
 
 /** The value of one variable in a process's initial environment; undefined when absent or unreadable. */
 export function readEnvValue(pid: number, name: string): string | undefined {
-  let environ: Buffer
-  try {
-    environ = fs.readFileSync(`/proc/${pid}/environ`)
-  } catch {
-    return undefined
-  }
+  const environ = readProcList(`/proc/${pid}/environ`)
+  if (!environ) return undefined
   const needle = Buffer.from(`${name}=`)
   let at = environ.indexOf(needle)
   while (at >= 0) {
@@ -125,13 +141,9 @@ export function readEnvValue(pid: number, name: string): string | undefined {
 
 /** The command line of a process, arguments joined by spaces; the comm name when unreadable. */
 export function readCommandLine(pid: number, fallback: string): string {
-  try {
-    const raw = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-    const joined = raw.split('\0').filter(Boolean).join(' ')
-    return joined || fallback
-  } catch {
-    return fallback
-  }
+  const raw = readProcList(`/proc/${pid}/cmdline`)?.toString('utf8')
+  const joined = raw?.split('\0').filter(Boolean).join(' ')
+  return joined || fallback
 }
 
 /**

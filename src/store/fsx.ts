@@ -151,11 +151,16 @@ export function readFileIfExists(file: string): string | undefined {
     throw storageError('read', file, error)
   }
   try {
-    return fs.readFileSync(fd, 'utf8')
+    // Records are small: one read into a shared buffer, not readFileSync's fstat and chunks.
+    const n = fs.readSync(fd, READ_BUFFER, 0, READ_BUFFER.length, 0)
+    return n < READ_BUFFER.length ? READ_BUFFER.toString('utf8', 0, n) : fs.readFileSync(fd, 'utf8')
   } finally {
     fs.closeSync(fd)
   }
 }
+
+/** The buffer small records are read into (a longer file is read whole by readFileSync). */
+const READ_BUFFER = Buffer.allocUnsafe(16 * 1024)
 
 /** Reads and parses a JSON store file; undefined when absent or not (yet) valid JSON. */
 export function readJsonIfExists<T>(file: string): T | undefined {

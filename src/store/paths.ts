@@ -68,25 +68,26 @@ export interface TaskPaths {
 }
 
 export function getTaskPaths(sessionDir: string, taskId: string): TaskPaths {
+  // One join; the files are plain names under it (`ls` makes these for 1000 tasks at a time).
   const dir = path.join(sessionDir, taskId)
   return {
     taskId,
     dir,
-    task: path.join(dir, 'task.json'),
-    command: path.join(dir, 'command.sh'),
-    pid: path.join(dir, 'pid.json'),
-    output: path.join(dir, 'output.log'),
-    exit: path.join(dir, 'exit'),
-    kill: path.join(dir, 'kill.json'),
-    end: path.join(dir, 'end.json'),
-    delivered: path.join(dir, 'delivered'),
-    dropped: path.join(dir, 'dropped.json'),
-    leftovers: path.join(dir, 'leftovers.json'),
-    leftoversKilled: path.join(dir, 'leftovers-killed.json'),
-    answered: path.join(dir, 'answered'),
-    promoted: path.join(dir, 'promoted'),
-    stdin: path.join(dir, 'stdin'),
-    pipelineStatus: path.join(dir, 'pipeline-status'),
+    task: `${dir}/task.json`,
+    command: `${dir}/command.sh`,
+    pid: `${dir}/pid.json`,
+    output: `${dir}/output.log`,
+    exit: `${dir}/exit`,
+    kill: `${dir}/kill.json`,
+    end: `${dir}/end.json`,
+    delivered: `${dir}/delivered`,
+    dropped: `${dir}/dropped.json`,
+    leftovers: `${dir}/leftovers.json`,
+    leftoversKilled: `${dir}/leftovers-killed.json`,
+    answered: `${dir}/answered`,
+    promoted: `${dir}/promoted`,
+    stdin: `${dir}/stdin`,
+    pipelineStatus: `${dir}/pipeline-status`,
   }
 }
 
