@@ -15,6 +15,7 @@ import {
   buildTaskRecord,
   getDroppedBytes,
   type PidInfo,
+  type ProcessId,
   readDroppedInfo,
   readOutputSize,
   type TaskMeta,
@@ -95,6 +96,10 @@ export class Engine {
   readonly completionCache = new Map<string, Completion>()
   /** Tasks owed here that this manager inherited from its client's previous one (see ownership.ts). */
   readonly inherited = new Set<string>()
+  /** Manager processes that own tasks of the project, by pid and start time: gone when this one opened? */
+  private readonly goneAtOpen = new Map<string, boolean>()
+  /** True while `open` lists the project's tasks (Watcher.start). */
+  listingAtOpen = false
   readonly leftoverQueue: Array<{ paths: TaskPaths; meta: TaskMeta; pid: PidInfo }> = []
   /** Deadlines of ended tasks whose leftover processes still run (see armLeftoverDeadline). */
   readonly leftoverDeadlines = new Map<string, NodeJS.Timeout>()
@@ -197,9 +202,25 @@ export class Engine {
    * remembered, so its completion says it was started before this manager.
    */
   relationTo(meta: TaskMeta): Relation {
-    const relation = relationOf(meta, this.owner, ({ pid, startTime }) => isProcessAlive(pid, startTime))
+    const relation = relationOf(meta, this.owner, (creator) => this.wasGoneAtOpen(creator))
     if (relation === 'inherited') this.inherited.add(meta.taskId)
     return relation
+  }
+
+  /**
+   * Whether a manager process had exited when this manager opened: decided the first time it is
+   * asked, which for every owner of a task then in the project is while open lists them
+   * (`listingAtOpen`). An owner first met later made its task after this manager opened, so it
+   * was alive then: a peer, not the manager this one replaced.
+   */
+  private wasGoneAtOpen(creator: ProcessId): boolean {
+    const key = `${creator.pid}:${creator.startTime}`
+    let gone = this.goneAtOpen.get(key)
+    if (gone === undefined) {
+      gone = this.listingAtOpen && !isProcessAlive(creator.pid, creator.startTime)
+      this.goneAtOpen.set(key, gone)
+    }
+    return gone
   }
 
   /** A task's record as its files and processes show it now, without writing anything. */

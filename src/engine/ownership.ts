@@ -10,7 +10,8 @@ export interface Owner {
   /**
    * Set when the owner is this manager process itself (an MCP server started without a session):
    * the client process that started it. When the process is gone, what it was owed passes to the
-   * next manager that the same client starts in the project (a restart within one conversation).
+   * next manager that the same client starts in the project (a restart within one conversation),
+   * never to one that ran beside it.
    */
   client: ProcessId | undefined
 }
@@ -19,7 +20,7 @@ export interface Owner {
 export type Relation =
   /** Started by this owner. */
   | 'own'
-  /** Started by an earlier manager of the same client, now gone: its completion passes here. */
+  /** Started by an earlier manager of the same client, gone when this one opened: its completion passes here. */
   | 'inherited'
   /** Somebody else's: visible in the project, never owed here. */
   | 'other'
@@ -27,18 +28,21 @@ export type Relation =
 /**
  * The one rule of ownership. A task is this owner's when it carries the owner's id. A task whose
  * owner was a manager process (no session of its own) passes to a manager of the same client
- * process once that owner's process has exited; a live owner's tasks never pass, and a new client
- * process (a new conversation) is not handed an old one's.
+ * process that opened after that owner's process had exited: the server that replaced it (a
+ * restart within one conversation). A manager that opened while the owner ran is a live peer and
+ * never takes its tasks, not even once the owner is gone; a new client process (a new
+ * conversation) is not handed an old one's. (A server opens its store a moment after it starts,
+ * once it has answered `initialize`: one whose owner died in that moment counts as its successor.)
  */
 export function relationOf(
   meta: Pick<TaskMeta, 'sessionId' | 'client' | 'createdBy' | 'createdByStart'>,
   owner: Owner,
-  isAlive: (process: ProcessId) => boolean,
+  wasGoneAtOpen: (process: ProcessId) => boolean,
 ): Relation {
   if (meta.sessionId === owner.sessionId) return 'own'
   if (!owner.client || !meta.client) return 'other'
   if (meta.client.pid !== owner.client.pid || meta.client.startTime !== owner.client.startTime) return 'other'
-  return isAlive({ pid: meta.createdBy, startTime: meta.createdByStart }) ? 'other' : 'inherited'
+  return wasGoneAtOpen({ pid: meta.createdBy, startTime: meta.createdByStart }) ? 'inherited' : 'other'
 }
 
 /** The owner id of a manager that is its own owner: unique to this process (pid and start time). */

@@ -33,7 +33,13 @@ export class Watcher {
    * starts watching; called once by `openTaskManager`, never for a read-only manager.
    */
   start(options: TaskManagerOptions): void {
-    for (const paths of this.e.scope.listTasks()) this.noticeTask(paths.taskId)
+    // Every owner of a task now in the project is judged alive or gone as of this moment.
+    this.e.listingAtOpen = true
+    try {
+      for (const paths of this.e.scope.listTasks()) this.noticeTask(paths.taskId)
+    } finally {
+      this.e.listingAtOpen = false
+    }
     this.e.closeSessionWatch = watchDirectory(
       this.e.scope.dir,
       (name) => {
@@ -65,6 +71,7 @@ export class Watcher {
     }
     const files = this.e.readTaskFiles(paths)
     if (!files) return
+    if (this.e.listingAtOpen) this.e.relationTo(files.meta)
     if (files.end) {
       if (files.meta.notify && !files.delivered && this.e.relationTo(files.meta) !== 'other')
         this.e.owed.add(taskId)

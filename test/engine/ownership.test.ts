@@ -15,8 +15,9 @@ const CREATOR = { createdBy: 200, createdByStart: 7 }
 test('relationOf: the one rule of who is owed a completion', () => {
   const server: Owner = { sessionId: 'process:300:8', client: CLIENT }
   const named: Owner = { sessionId: 'agent-1', client: undefined }
-  const alive = () => true
-  const dead = () => false
+  // Whether the task's creator had exited when the asking manager opened.
+  const alive = () => false
+  const dead = () => true
   const rows: Array<[string, Parameters<typeof relationOf>[0], Owner, () => boolean, string]> = [
     ['same owner id', { sessionId: 'agent-1', client: undefined, ...CREATOR }, named, alive, 'own'],
     [
@@ -42,7 +43,7 @@ test('relationOf: the one rule of who is owed a completion', () => {
       'inherited',
     ],
     [
-      'live server of the same client',
+      'server of the same client alive when this one opened (a peer, even once it is gone)',
       { sessionId: 'process:200:7', client: CLIENT, ...CREATOR },
       server,
       alive,
@@ -70,8 +71,8 @@ test('relationOf: the one rule of who is owed a completion', () => {
       'other',
     ],
   ]
-  for (const [what, meta, owner, isAlive, expected] of rows) {
-    assert.equal(relationOf(meta, owner, isAlive), expected, what)
+  for (const [what, meta, owner, wasGoneAtOpen, expected] of rows) {
+    assert.equal(relationOf(meta, owner, wasGoneAtOpen), expected, what)
   }
 })
 

@@ -98,6 +98,32 @@ test('a restarted server inherits what its dead predecessor was owed, exactly on
   assert.match(textOf(await restarted.call('bash_list')), new RegExp(id))
 })
 
+test('a server that ran beside a dead one of the same client never takes its tasks; the one that replaces it does', async (t) => {
+  const store = await useTestStore(t)
+  const repo = makeRepo(store.scratch)
+  const go = path.join(store.scratch, 'go')
+  // One client process (this test) runs two servers, as a harness with two windows might.
+  const first = await McpProcess.start(t, { home: store.home, session: null, cwd: repo })
+  const beside = await McpProcess.start(t, { home: store.home, session: null, cwd: repo })
+  // A server answers `initialize` before it opens the store; its first result comes after.
+  assert.deepEqual(completionIds(await beside.call('bash_list')), [])
+  const started = await first.call('bash', { command: `${gate(go)}; echo late`, background: true })
+  const id = started.structuredContent!.task_id as string
+  const quick = await first.call('bash', { command: 'echo early', background: true })
+  const quickId = quick.structuredContent!.task_id as string
+  await waitEnded(store, repo, quickId)
+  await first.kill()
+  // The peer's results carry nothing of the dead server's, before or after its task ends.
+  assert.deepEqual(completionIds(await beside.call('bash_list')), [])
+  fs.writeFileSync(go, '')
+  await waitEnded(store, repo, id)
+  assert.deepEqual(completionIds(await beside.call('bash_list')), [])
+  // The server started after it died is its successor, and is told of both.
+  const restarted = await McpProcess.start(t, { home: store.home, session: null, cwd: repo })
+  assert.deepEqual(completionIds(await restarted.call('bash_list')).sort(), [id, quickId].sort())
+  assert.deepEqual(completionIds(await beside.call('bash_list')), [])
+})
+
 test("a person's CLI task is visible to the agent by id and in project lists, and never owed to it", async (t) => {
   const store = await useTestStore(t)
   const repo = makeRepo(store.scratch)
