@@ -3,6 +3,7 @@ import { EndsKeeper, type Line } from './ends-keeper.js'
 import { RepeatFolder } from './fold.js'
 import { classifyLine, LinePriority } from './important.js'
 import { collapseRedrawLines, collapseRedraws } from './redraw.js'
+import { isLibraryFrame } from './stack-frame.js'
 import { bytes, cutToBytes, detach, GONE, gapMarker, indentOf } from './view-lines.js'
 
 export { cutToBytes }
@@ -219,9 +220,13 @@ export class ViewBuilder {
     this.#dropped = 0
     const priority = classifyLine(line)
     // What explains an error is indented under it, or level with it: a line less indented than
-    // the error begins something else (the next test's heading).
+    // the error begins something else (the next test's heading), and a frame of node's or a
+    // package's code ends the frames that say where it failed.
     const isContext =
-      priority === LinePriority.plain && this.#contextLeft > 0 && indentOf(line) >= this.#contextIndent
+      priority === LinePriority.plain &&
+      this.#contextLeft > 0 &&
+      indentOf(line) >= this.#contextIndent &&
+      !isLibraryFrame(line)
     if (priority === LinePriority.error) {
       this.#contextLeft = CONTEXT_LINES[this.#focus]
       this.#contextIndent = indentOf(line)
