@@ -98,11 +98,11 @@ test('a long failing run keeps its first error and its end within the budget', (
   assert.match(view.text, /Unexpected token \}/)
   assert.match(view.text, /# fail 1$/)
   assert.match(view.text, /^> app@1\.0\.0 test/)
-  // The first gap says how to read what was left out, once; the others only how much.
+  // The first gap says how much was left out and how to read it, once; the others only how many lines.
   const markers = view.text.split('\n').filter((line) => line.startsWith('… '))
   assert.ok(markers.length > 1)
-  assert.match(markers[0]!, /omitted — bash_output bgb-1 offset …$/)
-  for (const marker of markers.slice(1)) assert.match(marker, /^… [\d,]+ lines? \(.+\) omitted …$/)
+  assert.match(markers[0]!, /^… [\d,]+ lines \([\d.]+ (KB|bytes)\) omitted — bash_output bgb-1 offset …$/)
+  for (const marker of markers.slice(1)) assert.match(marker, /^… [\d,]+ lines? omitted …$/)
   assert.equal(view.firstErrorLine, 'not ok 3001 - parses the config')
 })
 
