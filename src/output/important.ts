@@ -42,7 +42,7 @@ const WARNING_PATTERNS: RegExp[] = [
 ]
 
 const SUMMARY_PATTERNS: RegExp[] = [
-  /^[#ℹ] (tests|pass|fail|cancelled|skipped|todo|duration_ms) \d/, // node:test (TAP, spec)
+  /^[#ℹ] (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) \d/, // node:test (TAP, spec)
   /\bTests?( Files)?:?\s+.*\b(passed|failed)\b/, // jest / vitest
   /^=+ .*\b(passed|failed|error)\b.* in [\d.]+s/, // pytest
   /^test result: /, // cargo
@@ -107,6 +107,7 @@ const TRIGGERS = [
   'ℹ',
   '-->',
   '# tests',
+  '# suites',
   '# pass',
   '# fail',
   '# cancelled',

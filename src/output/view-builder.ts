@@ -33,8 +33,12 @@ export interface OutputView {
   firstErrorLine?: string
 }
 
-/** Shares of the budget first given to the last and the first lines; important lines come next. */
-const SHARES = { ends: { tail: 0.3, head: 0.1 }, problems: { tail: 0.05, head: 0.03 } }
+/**
+ * Shares of the budget first given to the last and the first lines; important lines come next.
+ * A view of the problems has its command above it, so its head is a line or two: how the output
+ * began; its tail is the tool's last words.
+ */
+const SHARES = { ends: { tail: 0.3, head: 0.1 }, problems: { tail: 0.05, head: 0.01 } }
 /**
  * Plain lines right after an error line travel with it: the assertion under its heading; a view
  * of the problems has room for a whole diff.
@@ -316,12 +320,17 @@ export class ViewBuilder {
       const last = index + CONTEXT_LINES[this.#focus]
       for (let i = index + 1; i <= last && pool.get(i)?.isContext; i++) add(i)
     }
+    // A view of the problems keeps each end only up to its first important line (the summary
+    // that ends a run): what lies beyond it is the middle of the run (the passing tests before
+    // the summary), not its end. Nor does it end on the runtime's frames of a last stack trace.
+    const isProblems = this.#focus === 'problems'
     const addRun = (from: number, step: 1 | -1, maxBytes: number): void => {
       let spent = 0
       for (let i = from; i >= 0 && i < total; i += step) {
         const line = pool.get(i)
         if (line === undefined || spent + line.shownSize > maxBytes) return
-        if (!add(i)) return
+        if (isProblems && isLibraryFrame(line.text)) return
+        if (!add(i) || (isProblems && line.priority !== LinePriority.plain)) return
         spent += line.shownSize
       }
     }
