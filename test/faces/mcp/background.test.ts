@@ -37,6 +37,16 @@ test('a command still running after wait_ms moves to the background, and bash_wa
   assert.equal(completion.task_id, out.task_id)
   assert.match(completion.output_preview, /finished/)
   assert.match(textOf(waited), new RegExp(`Background task ${out.task_id} finished: completed, exit 0`))
+  // The wait says how the task ended once: in the completion block, not also in a line above it.
+  assert.equal(textOf(waited).split('completed, exit 0').length - 1, 1, textOf(waited))
+  assert.doesNotMatch(mainText(waited), new RegExp(out.task_id))
+  // Its completion delivered, a second wait has only its own line to say it.
+  const again = await server.call('bash_wait', { task_ids: [out.task_id] })
+  assert.equal(again.content.length, 1)
+  assert.match(
+    mainText(again),
+    new RegExp(`^The task ended after .*\n${out.task_id} completed, exit 0 after `),
+  )
 })
 
 test('bash_wait returns when a pattern appears, on a failure pattern, and on timeout, with progress notifications', async (t) => {
