@@ -116,7 +116,12 @@ export interface Completion {
   command: string
   description: string | undefined
   durationMs: number | null
+  /**
+   * A model-sized view of the output. When something was left out it says so, and once how to
+   * read it (TaskManagerOptions.readHint): in its first gap marker, or on its last line.
+   */
   outputPreview: string
+  /** The preview left something out: lines, bytes not read, or bytes the disk cap dropped. */
   outputTruncated: boolean
   /** The output's last byte is a newline (a view leaves it out; a face may put it back). */
   outputEndsWithNewline: boolean

@@ -31,15 +31,19 @@ export function buildCompletion(
   readHint = defaultReadHint,
 ): Completion {
   const isSuccess = record.status === 'completed'
+  const hint = readHint(record.taskId)
   const builder = new ViewBuilder({
     budgetBytes: isSuccess ? COMPLETION_SUCCESS_BYTES : COMPLETION_FAILURE_BYTES,
-    readHint: readHint(record.taskId),
+    readHint: hint,
     // A failure's notice shows what went wrong, not the passing lines around it.
     focus: isSuccess ? 'ends' : 'problems',
   })
   const scan = isSuccess ? SUCCESS_HEAD_BYTES + SUCCESS_TAIL_BYTES : FAILURE_SCAN_BYTES
   const headBytes = isSuccess ? SUCCESS_HEAD_BYTES : FAILURE_SCAN_BYTES / 2
-  const { view, isPartial, lastByte } = streamLog(paths, builder, scan, headBytes)
+  const { view, isPartial, hasUnread, lastByte } = streamLog(paths, builder, scan, headBytes)
+  // The preview says once how to read what it left out: its first gap marker does, or, when all
+  // it read fit but some of the log was not read, a last line.
+  const preview = hasUnread && !view.truncated ? `${view.text}\n… ${hint} …` : view.text
   return {
     taskId: record.taskId,
     sessionId: record.sessionId,
@@ -49,7 +53,7 @@ export function buildCompletion(
     command: record.command,
     description: record.description,
     durationMs: record.durationMs,
-    outputPreview: view.text,
+    outputPreview: preview,
     outputTruncated: view.truncated || isPartial,
     outputEndsWithNewline: lastByte === 0x0a,
     ...(record.leftoverProcesses ? { leftoverProcesses: record.leftoverProcesses } : {}),
@@ -60,14 +64,14 @@ export function buildCompletion(
 /**
  * Streams a log's bytes into a view in bounded reads: all of it when it is at most `scanBytes`,
  * else its first `headBytes` and its last `scanBytes - headBytes`, with a line saying what was not
- * read, and one where the disk cap dropped bytes.
+ * read (`hasUnread`), and one where the disk cap dropped bytes (`isPartial` for either).
  */
 function streamLog(
   paths: TaskPaths,
   builder: ViewBuilder,
   scanBytes: number,
   headBytes: number,
-): { view: OutputView; isPartial: boolean; lastByte: number | undefined } {
+): { view: OutputView; isPartial: boolean; hasUnread: boolean; lastByte: number | undefined } {
   const total = readLogBytes(paths, { offset: 0, maxBytes: 0 }).totalBytes
   const ranges: Array<[number, number]> =
     total <= scanBytes
@@ -77,12 +81,14 @@ function streamLog(
           [total - (scanBytes - headBytes), total],
         ]
   let isPartial = false
+  let hasUnread = false
   let lastByte: number | undefined
   let previousEnd = 0
   for (const [start, end] of ranges) {
     if (start > previousEnd) {
       builder.push(`\n… ${start - previousEnd} bytes not read here …\n`)
       isPartial = true
+      hasUnread = true
     }
     let offset = start
     while (offset < end) {
@@ -103,5 +109,5 @@ function streamLog(
     }
     previousEnd = Math.max(offset, end)
   }
-  return { view: builder.finish(), isPartial, lastByte }
+  return { view: builder.finish(), isPartial, hasUnread, lastByte }
 }

@@ -1,6 +1,7 @@
 // Recognises the lines a developer looks for first, by the output of the usual tools: npm, pnpm,
 // yarn, tsc, node:test (spec and TAP), vitest, jest, pytest, cargo, go, make + gcc/clang, eslint,
 // biome, git and docker build.
+import { isUserFrame } from './stack-frame.js'
 
 /** Higher is more important; 0 is an ordinary line. */
 export const LinePriority = { plain: 0, summary: 1, warning: 2, error: 3 } as const
@@ -41,7 +42,7 @@ const WARNING_PATTERNS: RegExp[] = [
 ]
 
 const SUMMARY_PATTERNS: RegExp[] = [
-  /^[#ℹ] (tests|pass|fail|cancelled|skipped|todo|duration_ms) \d/, // node:test (TAP, spec)
+  /^[#ℹ] (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) \d/, // node:test (TAP, spec)
   /\bTests?( Files)?:?\s+.*\b(passed|failed)\b/, // jest / vitest
   /^=+ .*\b(passed|failed|error)\b.* in [\d.]+s/, // pytest
   /^test result: /, // cargo
@@ -106,6 +107,7 @@ const TRIGGERS = [
   'ℹ',
   '-->',
   '# tests',
+  '# suites',
   '# pass',
   '# fail',
   '# cancelled',
@@ -165,13 +167,7 @@ export function classifyLine(line: string): LinePriority {
   if (SUMMARY_PATTERNS.some((pattern) => pattern.test(line))) return LinePriority.summary
   if (WARNING_PATTERNS.some((pattern) => pattern.test(line))) return LinePriority.warning
   // Stack frames of the code at fault: `    at fn (src/x.ts:3:4)`, Python `File "x.py", line 3`.
-  if (
-    /^\s+at .+:\d+:\d+\)?$/.test(line) &&
-    !line.includes('node_modules') &&
-    !line.includes('node:internal')
-  ) {
-    return LinePriority.warning
-  }
+  if (isUserFrame(line)) return LinePriority.warning
   if (/^\s*File ".+", line \d+/.test(line) || /^\s*--> .+:\d+:\d+/.test(line)) return LinePriority.warning
   return LinePriority.plain
 }

@@ -3,6 +3,7 @@ import { EndsKeeper, type Line } from './ends-keeper.js'
 import { RepeatFolder } from './fold.js'
 import { classifyLine, LinePriority } from './important.js'
 import { collapseRedrawLines, collapseRedraws } from './redraw.js'
+import { isLibraryFrame } from './stack-frame.js'
 import { bytes, cutToBytes, detach, GONE, gapMarker, indentOf } from './view-lines.js'
 
 export { cutToBytes }
@@ -32,8 +33,12 @@ export interface OutputView {
   firstErrorLine?: string
 }
 
-/** Shares of the budget first given to the last and the first lines; important lines come next. */
-const SHARES = { ends: { tail: 0.3, head: 0.1 }, problems: { tail: 0.05, head: 0.03 } }
+/**
+ * Shares of the budget first given to the last and the first lines; important lines come next.
+ * A view of the problems has its command above it, so its head is a line or two: how the output
+ * began; its tail is the tool's last words.
+ */
+const SHARES = { ends: { tail: 0.3, head: 0.1 }, problems: { tail: 0.05, head: 0.01 } }
 /**
  * Plain lines right after an error line travel with it: the assertion under its heading; a view
  * of the problems has room for a whole diff.
@@ -219,9 +224,13 @@ export class ViewBuilder {
     this.#dropped = 0
     const priority = classifyLine(line)
     // What explains an error is indented under it, or level with it: a line less indented than
-    // the error begins something else (the next test's heading).
+    // the error begins something else (the next test's heading), and a frame of node's or a
+    // package's code ends the frames that say where it failed.
     const isContext =
-      priority === LinePriority.plain && this.#contextLeft > 0 && indentOf(line) >= this.#contextIndent
+      priority === LinePriority.plain &&
+      this.#contextLeft > 0 &&
+      indentOf(line) >= this.#contextIndent &&
+      !isLibraryFrame(line)
     if (priority === LinePriority.error) {
       this.#contextLeft = CONTEXT_LINES[this.#focus]
       this.#contextIndent = indentOf(line)
@@ -311,12 +320,17 @@ export class ViewBuilder {
       const last = index + CONTEXT_LINES[this.#focus]
       for (let i = index + 1; i <= last && pool.get(i)?.isContext; i++) add(i)
     }
+    // A view of the problems keeps each end only up to its first important line (the summary
+    // that ends a run): what lies beyond it is the middle of the run (the passing tests before
+    // the summary), not its end. Nor does it end on the runtime's frames of a last stack trace.
+    const isProblems = this.#focus === 'problems'
     const addRun = (from: number, step: 1 | -1, maxBytes: number): void => {
       let spent = 0
       for (let i = from; i >= 0 && i < total; i += step) {
         const line = pool.get(i)
         if (line === undefined || spent + line.shownSize > maxBytes) return
-        if (!add(i)) return
+        if (isProblems && isLibraryFrame(line.text)) return
+        if (!add(i) || (isProblems && line.priority !== LinePriority.plain)) return
         spent += line.shownSize
       }
     }

@@ -47,7 +47,14 @@ export function detach(line: Line): void {
   line.shown = isShownWhole ? line.text : Buffer.from(line.shown).toString()
 }
 
+/**
+ * The line standing for lines left out. The one carrying the read hint (a view's first) says
+ * their size too, and how to read them; the others only how many: "… 72 lines omitted …" (6 o200k
+ * tokens, against 12 with the size).
+ */
 export function gapMarker(count: number, size: number, hint: string | undefined): string {
+  const lines = `${formatCount(count)} line${count === 1 ? '' : 's'}`
+  if (!hint) return `… ${lines} omitted …`
   const kb = size >= 1024 ? `${(size / 1024).toFixed(1)} KB` : `${size} bytes`
-  return `… ${formatCount(count)} line${count === 1 ? '' : 's'} (${kb}) omitted${hint ? ` — ${hint}` : ''} …`
+  return `… ${lines} (${kb}) omitted — ${hint} …`
 }

@@ -49,3 +49,31 @@ test('a completion says where the disk cap dropped bytes, also when a read stopp
   assert.match(completion.outputPreview, /… [\d,]+ bytes dropped by the disk cap …/)
   assert.equal(completion.outputTruncated, true)
 })
+
+test('a completion says once how to read what it left out: in its first gap, or last when the view read only part of the log', async (t) => {
+  const store = await useTestStore(t)
+  const tm = await store.open()
+  const hint = (taskId: string) => `bash_output ${taskId}`
+  const count = (text: string, part: string) => text.split(part).length - 1
+  // Lines of different shapes, so they do not fold: the view leaves most of them out.
+  const cut = await tm.spawn({
+    command:
+      'for i in $(seq 1 3000); do echo "ok $i - case $i"; echo "  step $((i * 7))"; done; echo \'error: last\'; exit 1',
+  })
+  // 9 MB of one line repeated: it folds to a few lines, but the middle of the log is never read.
+  const unread = await tm.spawn({
+    command: "yes 'waiting for db' | head -c 9000000; echo 'error: gave up'; exit 1",
+  })
+  await tm.wait([cut.taskId, unread.taskId])
+  const completions = await tm.takeCompletions()
+  const of = (taskId: string) => completions.find((c) => c.taskId === taskId)!
+  const shortened = of(cut.taskId)
+  assert.equal(shortened.outputTruncated, true)
+  assert.equal(count(shortened.outputPreview, hint(cut.taskId)), 1, shortened.outputPreview)
+  assert.match(shortened.outputPreview, /^… [\d,]+ lines \(.+\) omitted — read it with bash_output /m)
+  const partial = of(unread.taskId)
+  assert.equal(partial.outputTruncated, true)
+  assert.match(partial.outputPreview, /… [\d,]+ bytes not read here …/)
+  assert.match(partial.outputPreview, /error: gave up\n… read it with bash_output bgb-\w+ or bgbash logs …$/)
+  assert.equal(count(partial.outputPreview, hint(unread.taskId)), 1)
+})

@@ -31,7 +31,7 @@ export function cutBytes(bytes: Buffer, cuts: number[]): Buffer[] {
   return out
 }
 
-const isGapMarker = (line: string) => /^… [\d,]+ lines? \(.+\) omitted( — .*)? …$/.test(line)
+const isGapMarker = (line: string) => /^… [\d,]+ lines? (\(.+\) omitted — .*|omitted) …$/.test(line)
 
 /**
  * Checks that every line of a view comes from `processed` (the cleaned text the view was built

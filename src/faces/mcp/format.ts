@@ -73,8 +73,6 @@ export function formatNotices(completions: Completion[], notices: LongRunningNot
     lines.push(preview === '' ? '(no output)' : preview)
     const left = describeLeftovers(c)
     if (left) lines.push(left.trim())
-    if (c.outputTruncated)
-      lines.push(`(output shortened: read all of it with bash_output task_id=${c.taskId})`)
     parts.push(lines.join('\n'))
   }
   for (const n of notices) {

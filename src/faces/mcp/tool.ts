@@ -27,6 +27,11 @@ export interface ToolContext extends ToolDeps {
 /** A tool's answer before the session's notices are added to it. */
 export interface ToolReply {
   text: string
+  /**
+   * One line per task the reply is about, put after `text`. A task whose completion rides on the
+   * same result is left out: its completion block says how it ended, once.
+   */
+  taskLines?: Array<{ taskId: string; line: string }>
   structured: Record<string, unknown>
   /** Tasks whose end this reply reports itself: their completions are claimed so they are not repeated. */
   reportedTaskIds?: string[]
@@ -111,13 +116,23 @@ export async function replyWithNotices(
   const notices = deps.state.takeNotices()
   const owed = { completions: completions.map(completionToWire), long_running: notices.map(noticeToWire) }
   const content: CallToolResult['content'] = [
-    { type: 'text', text: reply ? reply.text : `Error (${failure!.code}): ${failure!.message}` },
+    {
+      type: 'text',
+      text: reply ? replyText(reply, completions) : `Error (${failure!.code}): ${failure!.message}`,
+    },
   ]
   const noticeText = formatNotices(completions, notices)
   if (noticeText) content.push({ type: 'text', text: noticeText })
   if (!deps.isStructured) return reply ? { content } : { content, isError: true }
   if (!reply) return { content, isError: true, structuredContent: { error: failure, ...owed } }
   return { content, structuredContent: { ...reply.structured, ...owed } }
+}
+
+/** A reply's text and its task lines, but for the tasks whose completions come with it. */
+function replyText(reply: ToolReply, completions: readonly Completion[]): string {
+  const told = new Set(completions.map((completion) => completion.taskId))
+  const lines = (reply.taskLines ?? []).filter(({ taskId }) => !told.has(taskId)).map(({ line }) => line)
+  return [reply.text, ...lines].join('\n')
 }
 
 /**

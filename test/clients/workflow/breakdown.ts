@@ -16,7 +16,7 @@ export type LineKind = (typeof LINE_KINDS)[number]
 
 const TEST_LINE = /^(not )?ok \d+ - /
 const SUMMARY = /^(TAP version \d+|1\.\.\d+|# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) )/
-const OMITTED = /^… .* omitted\b|^\(output shortened/
+const OMITTED = /^… .* omitted\b/
 
 /** The kind of each line: a test's YAML block takes the kind of its `ok` / `not ok` line. */
 export function classifyLines(text: string): Array<{ line: string; kind: LineKind }> {

@@ -37,6 +37,16 @@ test('a command still running after wait_ms moves to the background, and bash_wa
   assert.equal(completion.task_id, out.task_id)
   assert.match(completion.output_preview, /finished/)
   assert.match(textOf(waited), new RegExp(`Background task ${out.task_id} finished: completed, exit 0`))
+  // The wait says how the task ended once: in the completion block, not also in a line above it.
+  assert.equal(textOf(waited).split('completed, exit 0').length - 1, 1, textOf(waited))
+  assert.doesNotMatch(mainText(waited), new RegExp(out.task_id))
+  // Its completion delivered, a second wait has only its own line to say it.
+  const again = await server.call('bash_wait', { task_ids: [out.task_id] })
+  assert.equal(again.content.length, 1)
+  assert.match(
+    mainText(again),
+    new RegExp(`^The task ended after .*\n${out.task_id} completed, exit 0 after `),
+  )
 })
 
 test('bash_wait returns when a pattern appears, on a failure pattern, and on timeout, with progress notifications', async (t) => {
@@ -230,8 +240,10 @@ test('bash with ready_when returns once the server is ready, and says so when it
   assert.equal(out.background, true)
   assert.equal(out.ready.reason, 'ready')
   assert.equal(out.ready.line, 'Local: http://localhost:5173 ready in 88 ms')
-  assert.match(mainText(ready), /^Ready after .* keeps running in the background/)
   assert.match(out.output, /booting\nLocal: http:\/\/localhost:5173 ready in 88 ms/)
+  // The line it printed is said once, in the output below: the head does not repeat it.
+  assert.match(mainText(ready), /^Ready after \d+ ms: bgb-\w+ \(pid \d+\) keeps running in the background\./)
+  assert.equal(mainText(ready).split('ready in 88 ms').length - 1, 1, mainText(ready))
 
   const failed = await server.call('bash', {
     command: 'echo "Error: listen EADDRINUSE: address already in use :::3000"; exec sleep 30',

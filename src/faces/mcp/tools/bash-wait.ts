@@ -107,6 +107,7 @@ export const bashWaitTool = defineTool({
     const match = result.match && { ...result.match, context: cleanText(result.match.context) }
     return {
       text: describeWait(result, until, failOn, match?.context),
+      taskLines: result.records.map((record) => ({ taskId: record.taskId, line: describeTask(record) })),
       structured: {
         reason: result.reason,
         ...(result.taskId === undefined ? {} : { task_id: result.taskId }),
@@ -167,6 +168,5 @@ function describeWait(
       )
       break
   }
-  lines.push(...result.records.map((record) => describeTask(record)))
   return lines.join('\n')
 }

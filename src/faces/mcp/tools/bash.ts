@@ -11,7 +11,7 @@ import { describeOutcome, formatDuration } from '../format.js'
 import { DEFAULT_WAIT_MS, intSchema, MAX_WAIT_MS, patternSchema, waitSchema } from '../params.js'
 import { startProgress } from '../progress.js'
 import { defineTool, type ToolContext, type ToolReply } from '../tool.js'
-import { FOREGROUND_RESULT_BYTES, readOutputView, type TaskOutputView } from '../view.js'
+import { cleanText, FOREGROUND_RESULT_BYTES, readOutputView, type TaskOutputView } from '../view.js'
 import { orNull } from '../wire.js'
 
 /** Longest deadline a task may have: 7 days (SPEC §4). */
@@ -211,12 +211,20 @@ async function startedWithReadiness(
     ready: readinessToWire(ready),
   }
   const after = formatDuration(ready.waitedMs)
+  const why = describeReady(ready, structured.output)
   const head =
     ready.reason === 'ready'
-      ? `Ready after ${after} (${ready.detail ?? `output: ${ready.match?.line}`}): ${record.taskId} (pid ${record.pid}) keeps running in the background.`
+      ? `Ready after ${after}${why ? ` (${why})` : ''}: ${record.taskId} (pid ${record.pid}) keeps running in the background.`
       : ready.reason === 'fail_match'
         ? `Its output shows a failure after ${after}: ${ready.match?.line}\n${record.taskId} (pid ${record.pid}) is still running: read it with bash_output, stop it with bash_kill.`
         : `Not ready after ${after}: ${record.taskId} (pid ${record.pid}) is still running in the background; call bash_wait with until to wait longer, or bash_kill.`
   const output = structured.output === '' ? '(no output yet)' : structured.output
   return { text: `${head}\nOutput so far:\n${output}`, structured }
+}
+
+/** What made a task ready: the check, or the line it printed unless the output shown has it. */
+function describeReady(ready: ReadyResult, output: string): string | undefined {
+  if (ready.detail) return ready.detail
+  const line = cleanText(ready.match?.line ?? '')
+  return output.split('\n').includes(line) ? undefined : `output: ${line}`
 }
