@@ -3,7 +3,7 @@ import type { TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
-import { isAlive } from '../../helpers/pids.js'
+import { isAlive, readStartTime } from '../../helpers/pids.js'
 import { pollUntil } from '../../helpers/wait.js'
 
 export const BIN = fileURLToPath(new URL('../../../dist/bin/bgbash.js', import.meta.url))
@@ -46,6 +46,8 @@ export class McpProcess {
   /** Errors the client transport saw: a non-protocol line on stdout would land here. */
   readonly errors: Error[] = []
   pid = 0
+  /** The server's kernel start time: with the pid, names it for good (a pid may be reused). */
+  private startTime: number | undefined
 
   private constructor(options: McpOptions) {
     const env = { ...(process.env as Record<string, string>) }
@@ -84,6 +86,7 @@ export class McpProcess {
         .map(Number)[0]
       if (child) server.pid = child
     }
+    server.startTime = readStartTime(server.pid)
     return server
   }
 
@@ -96,11 +99,16 @@ export class McpProcess {
     return (await this.client.callTool({ name, arguments: args }, options)) as unknown as ToolResult
   }
 
-  /** SIGKILLs the server and waits until it is gone. */
+  /** SIGKILLs the server (if that pid is still the server) and waits until it is gone. */
   async kill(): Promise<void> {
-    if (this.pid && isAlive(this.pid)) process.kill(this.pid, 'SIGKILL')
+    if (this.isRunning()) process.kill(this.pid, 'SIGKILL')
     await this.waitGone()
     await this.client.close().catch(() => {})
+  }
+
+  /** True while the server runs: its pid alive with the start time it had. */
+  private isRunning(): boolean {
+    return this.pid > 0 && isAlive(this.pid) && readStartTime(this.pid) === this.startTime
   }
 
   /** Closes stdin, as a client does when it quits, and waits until the server exits. */
@@ -112,8 +120,8 @@ export class McpProcess {
   private async waitGone(): Promise<void> {
     if (this.pid)
       await pollUntil(
-        () => isAlive(this.pid),
-        (alive) => !alive,
+        () => this.isRunning(),
+        (running) => !running,
         { what: `mcp server ${this.pid} to exit` },
       )
   }
