@@ -49,7 +49,7 @@ export interface Watched {
   closeWatch: () => void
   deadline: NodeJS.Timeout | undefined
   reminder: NodeJS.Timeout | undefined
-  /** Ends the task from its exit code if the log has not drained by then (see COMMAND_EXIT_DRAIN_MS). */
+  /** Asks the exit rule (settle.ts) again while the command has exited and its log has not drained. */
   drainTimer: NodeJS.Timeout | undefined
   /** The task ended but the store refused its record (disk full, read-only): the sweep retries. */
   pendingEnd: EndFacts | undefined

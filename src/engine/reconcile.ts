@@ -1,11 +1,11 @@
 import { isProcessAlive } from '../proc/procfs.js'
 import { findWrapper } from '../proc/tree.js'
-import { readMtime } from '../store/fsx.js'
 import type { TaskPaths } from '../store/paths.js'
-import { type KillInfo, type PidInfo, readExitRecord, type TaskMeta, writePidInfo } from '../store/records.js'
+import { type KillInfo, type PidInfo, type TaskMeta, writePidInfo } from '../store/records.js'
 import type { TaskFiles } from '../store/task-store.js'
 import { planRecovery } from '../watch/recovery.js'
 import type { Engine } from './engine.js'
+import { settleExit } from './settle.js'
 
 /** Start-up reconcile: a task found without a terminal record is brought to the right state. */
 export class Reconcile {
@@ -24,7 +24,8 @@ export class Reconcile {
     const isCreatorAlive = isCreatorRunning(meta)
     const pid = files.pid ?? (isCreatorAlive ? undefined : this.recordFoundWrapper(paths, meta))
     const isAlive = pid ? isProcessAlive(pid.pid, pid.startTime) : false
-    const exitCode = readSettledExitCode(paths, isAlive)
+    const settled = settleExit(paths, isAlive, pid && this.e.rootOf(meta.taskId, pid))
+    const exitCode = settled?.decision.end ? settled.exit.code : undefined
     const startedAt = pid?.startedAt ?? meta.createdAt
     const isOverdue = meta.timeoutMs > 0 && Date.now() >= startedAt + meta.timeoutMs
     const plan = planRecovery({
@@ -94,14 +95,6 @@ export class Reconcile {
   }
 }
 
-/**
- * How long after its command exited a task may wait for its output to drain (`drained` in `exit`).
- * That takes a millisecond, unless a process the command left running still holds the pipe
- * (`server &`): then the task ends from the exit code alone, and that process is reported as
- * left over.
- */
-export const COMMAND_EXIT_DRAIN_MS = 250
-
 /** Answers of isCreatorRunning for a moment: a start-up over 1000 tasks asks about a few creators. */
 export const creatorAnswers = new Map<string, boolean>()
 
@@ -125,15 +118,4 @@ export function isCreatorRunning(meta: TaskMeta): boolean {
     creatorAnswers.set(key, alive)
   }
   return alive
-}
-
-/**
- * The exit code once it can stand for the task's end: the output has drained, or the wrapper is
- * gone (it will never write `drained`), or the log has had COMMAND_EXIT_DRAIN_MS to drain.
- */
-export function readSettledExitCode(paths: TaskPaths, isWrapperAlive: boolean): number | undefined {
-  const exit = readExitRecord(paths)
-  if (!exit || exit.drained || !isWrapperAlive) return exit?.code
-  const writtenAt = readMtime(paths.exit)
-  return writtenAt !== undefined && Date.now() - writtenAt >= COMMAND_EXIT_DRAIN_MS ? exit.code : undefined
 }

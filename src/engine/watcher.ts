@@ -2,23 +2,15 @@ import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import { GC_INTERVAL_MS, LIVENESS_SWEEP_MS } from '../constants.js'
 import { isProcessAlive, pidExists } from '../proc/procfs.js'
-import { collectLeftovers } from '../proc/tree.js'
 import { readDiskUsage } from '../store/output-log.js'
 import { isTaskId, type TaskPaths } from '../store/paths.js'
-import {
-  type PidInfo,
-  readExitCode,
-  readExitRecord,
-  readKillInfo,
-  readPidInfo,
-  type TaskMeta,
-} from '../store/records.js'
+import { type PidInfo, readExitCode, readKillInfo, readPidInfo, type TaskMeta } from '../store/records.js'
 import { watchDirectory } from '../watch/dir-watcher.js'
 import type { Engine, Watched } from './engine.js'
 import { filterLiveLeftovers } from './leftovers.js'
 import type { TaskManagerOptions } from './options.js'
 import type { EndFacts } from './outcome.js'
-import { COMMAND_EXIT_DRAIN_MS } from './reconcile.js'
+import { settleExit } from './settle.js'
 
 /** Watching: the project directory for new tasks, each task's files, its timers, the liveness sweep. */
 export class Watcher {
@@ -285,44 +277,34 @@ export class Watcher {
   }
 
   /**
-   * Acts on the exit record (unless a kill of this manager will end the task): `drained` ends the
-   * task; a code alone waits for the drain. True when the task ended.
+   * Acts on the exit record (unless a kill of this manager will end the task): ends the task when
+   * the rule of settle.ts says so, else asks it again when it says. True when the task ended.
    */
   onExitRecord(task: Watched): boolean {
-    const exit = readExitRecord(task.paths)
-    if (!exit || this.e.kills.has(task.meta.taskId)) return false
-    if (!exit.drained) {
-      this.waitForDrain(task)
+    if (this.e.kills.has(task.meta.taskId)) return false
+    const { pid } = task
+    const isWrapperAlive = pid === undefined || isProcessAlive(pid.pid, pid.startTime)
+    const settled = settleExit(task.paths, isWrapperAlive, pid && this.e.rootOf(task.meta.taskId, pid))
+    if (!settled) return false
+    if (!settled.decision.end) {
+      this.askAgain(task, settled.decision.askAgainInMs)
       return false
     }
-    this.endWatched(task, { exitCode: exit.code, kill: readKillInfo(task.paths) })
+    this.endWatched(task, { exitCode: settled.exit.code, kill: readKillInfo(task.paths) })
     return true
   }
 
-  /**
-   * The command has exited: its code is on the first line of `exit`. The wrapper adds `drained`
-   * as soon as the relay has emptied the pipe, which normally comes at once. If it has not come
-   * within COMMAND_EXIT_DRAIN_MS and a process the command left running may hold the pipe, the
-   * task ends now, from the code. With none left, the relay is only slow (a busy machine): the
-   * task waits on, up to COMMAND_EXIT_DRAIN_MAX_MS, so its completion has the last of the output.
-   */
-  waitForDrain(task: Watched, since = Date.now()): void {
-    if (task.drainTimer || this.e.kills.has(task.meta.taskId)) return
+  /** Looks at the exit record again in `ms` (once: a timer already set stands). */
+  private askAgain(task: Watched, ms: number): void {
+    if (task.drainTimer) return
     task.drainTimer = setTimeout(
-      () => this.e.guard('waiting for the output to drain', () => this.onDrainTimer(task, since)),
-      COMMAND_EXIT_DRAIN_MS,
+      () =>
+        this.e.guard('waiting for the output to drain', () => {
+          task.drainTimer = undefined
+          if (this.e.watched.get(task.meta.taskId) === task) this.onExitRecord(task)
+        }),
+      ms,
     )
-  }
-
-  private onDrainTimer(task: Watched, since: number): void {
-    task.drainTimer = undefined
-    if (this.e.watched.get(task.meta.taskId) !== task || this.e.kills.has(task.meta.taskId)) return
-    const exitCode = readExitCode(task.paths)
-    if (exitCode === undefined) return
-    const isOnlyRelayLeft =
-      task.pid !== undefined && collectLeftovers(this.e.rootOf(task.meta.taskId, task.pid)).length === 0
-    if (isOnlyRelayLeft && Date.now() - since < COMMAND_EXIT_DRAIN_MAX_MS) this.waitForDrain(task, since)
-    else this.endWatched(task, { exitCode, kill: readKillInfo(task.paths) })
   }
 
   /**
@@ -368,12 +350,6 @@ export class Watcher {
     for (const task of [...this.e.watched.values()]) this.unwatch(task)
   }
 }
-
-/**
- * How long a task whose command left nothing running waits for `drained` in all: only the relay
- * can hold the pipe then, still copying on a machine too busy to run it.
- */
-export const COMMAND_EXIT_DRAIN_MAX_MS = 10_000
 
 /** How far past its cap a log may grow before the task is killed: the relay could not trim it. */
 export const CAP_SLACK_BYTES = 1024 * 1024
