@@ -24,7 +24,7 @@ export class Reconcile {
     const isCreatorAlive = isCreatorRunning(meta)
     const pid = files.pid ?? (isCreatorAlive ? undefined : this.recordFoundWrapper(paths, meta))
     const isAlive = pid ? isProcessAlive(pid.pid, pid.startTime) : false
-    const settled = settleExit(paths, isAlive, pid && this.e.rootOf(meta.taskId, pid))
+    const settled = settleExit(paths, () => isAlive, pid && this.e.rootOf(meta.taskId, pid))
     const exitCode = settled?.decision.end ? settled.exit.code : undefined
     const startedAt = pid?.startedAt ?? meta.createdAt
     const isOverdue = meta.timeoutMs > 0 && Date.now() >= startedAt + meta.timeoutMs

@@ -46,14 +46,18 @@ export function decideExitEnd(state: ExitState, mayLeftoverHoldPipe: () => boole
   return { end: false, askAgainInMs: COMMAND_EXIT_DRAIN_MS }
 }
 
-/** The exit record read now and the rule's answer for it; undefined while the command runs. */
+/**
+ * The exit record read now and the rule's answer for it; undefined while the command runs. The
+ * wrapper is asked after only when the output has not drained (the usual end asks nothing more).
+ */
 export function settleExit(
   paths: TaskPaths,
-  isWrapperAlive: boolean,
+  isWrapperAliveNow: () => boolean,
   root: TaskRoot | undefined,
 ): { exit: ExitRecord; decision: ExitDecision } | undefined {
   const exit = readExitRecord(paths)
   if (!exit) return undefined
+  const isWrapperAlive = exit.drained || isWrapperAliveNow()
   const writtenAt = exit.drained || !isWrapperAlive ? undefined : readMtime(paths.exit)
   const decision = decideExitEnd(
     {

@@ -283,7 +283,7 @@ export class Watcher {
   onExitRecord(task: Watched): boolean {
     if (this.e.kills.has(task.meta.taskId)) return false
     const { pid } = task
-    const isWrapperAlive = pid === undefined || isProcessAlive(pid.pid, pid.startTime)
+    const isWrapperAlive = () => pid === undefined || isProcessAlive(pid.pid, pid.startTime)
     const settled = settleExit(task.paths, isWrapperAlive, pid && this.e.rootOf(task.meta.taskId, pid))
     if (!settled) return false
     if (!settled.decision.end) {

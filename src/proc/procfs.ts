@@ -37,10 +37,10 @@ export function isDeadStat(stat: Pick<ProcStat, 'state' | 'threads'>): boolean {
 const STAT_BUFFER = Buffer.allocUnsafe(4096)
 
 /**
- * Reads a small /proc file with one open, one read and one close (readFileSync also fstats and
- * reads in chunks, which makes a scan of every process three times slower).
+ * Opens a /proc file, lets `read` take what it needs, and closes it; undefined when the file
+ * cannot be opened or read (the process is gone, or not ours to read).
  */
-function readProcFile(file: string, buffer: Buffer): string | undefined {
+function withProcFile<T>(file: string, read: (fd: number) => T): T | undefined {
   let fd: number
   try {
     fd = fs.openSync(file, 'r')
@@ -48,13 +48,22 @@ function readProcFile(file: string, buffer: Buffer): string | undefined {
     return undefined
   }
   try {
-    const n = fs.readSync(fd, buffer, 0, buffer.length, null)
-    return buffer.toString('latin1', 0, n)
+    return read(fd)
   } catch {
     return undefined
   } finally {
     fs.closeSync(fd)
   }
+}
+
+/**
+ * Reads a small /proc file with one open, one read and one close (readFileSync also fstats and
+ * reads in chunks, which makes a scan of every process three times slower).
+ */
+function readProcFile(file: string, buffer: Buffer): string | undefined {
+  return withProcFile(file, (fd) =>
+    buffer.toString('latin1', 0, fs.readSync(fd, buffer, 0, buffer.length, null)),
+  )
 }
 
 export function readProcStat(pid: number): ProcStat | undefined {
@@ -102,13 +111,7 @@ const LIST_BUFFER = Buffer.allocUnsafe(64 * 1024)
  * (a view of it: use before the next read) when they fit. Undefined when unreadable.
  */
 function readProcList(file: string): Buffer | undefined {
-  let fd: number
-  try {
-    fd = fs.openSync(file, 'r')
-  } catch {
-    return undefined
-  }
-  try {
+  return withProcFile(file, (fd) => {
     let size = 0
     for (;;) {
       const n = fs.readSync(fd, LIST_BUFFER, size, LIST_BUFFER.length - size, null)
@@ -116,11 +119,7 @@ function readProcList(file: string): Buffer | undefined {
       size += n
       if (size === LIST_BUFFER.length) return fs.readFileSync(file)
     }
-  } catch {
-    return undefined
-  } finally {
-    fs.closeSync(fd)
-  }
+  })
 }
 
 /** The value of one variable in a process's initial environment; undefined when absent or unreadable. */
