@@ -64,11 +64,6 @@ export class ProcessTable {
     this.pidMax = this.source.pidMax()
   }
 
-  /** The number of the latest look: an entry read by it (or after it) is current. */
-  get look(): number {
-    return this.serial
-  }
-
   /** Every process the table knows of, as last read (some may have exited since). */
   stats(): ProcStat[] {
     const out: ProcStat[] = []
