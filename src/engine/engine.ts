@@ -25,7 +25,7 @@ import type { Completion, Logger, TaskRecord } from '../types.js'
 import type { Delivery } from './delivery.js'
 import type { Ending } from './ending.js'
 import type { Killing } from './killing.js'
-import { filterLiveLeftovers } from './leftovers.js'
+import { filterLiveLeftovers, findLeftovers } from './leftovers.js'
 import type { TaskManagerEvents, TaskManagerOptions } from './options.js'
 import type { EndFacts } from './outcome.js'
 import { OutputWatches } from './output-watches.js'
@@ -226,7 +226,10 @@ export class Engine {
   /** A task's record as its files and processes show it now, without writing anything. */
   viewOf(files: TaskFiles): TaskRecord {
     if (files.end || this.watched.has(files.meta.taskId)) return this.recordOf(files)
-    return viewUnwatched(files, this.recordOf(files))
+    const { pid } = files
+    return viewUnwatched(files, this.recordOf(files), () =>
+      pid ? findLeftovers(this.rootOf(files.meta.taskId, pid)) : [],
+    )
   }
 
   /**

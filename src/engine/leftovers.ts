@@ -26,11 +26,16 @@ export function recordLeftovers(
   root: TaskRoot,
   snapshot: ProcessSnapshot = new ProcessSnapshot(),
 ): LeftoverProcess[] {
-  const leftovers = collectLeftovers(root, snapshot)
-    .slice(0, MAX_LEFTOVER_PROCESSES)
-    .map((proc) => ({ pid: proc.pid, command: proc.command, name: proc.name, startTime: proc.startTime }))
+  const leftovers = findLeftovers(root, snapshot)
   if (leftovers.length > 0) writeLeftovers(paths, leftovers)
   return leftovers
+}
+
+/** The processes of a task that outlived its shell, as its record lists them. */
+export function findLeftovers(root: TaskRoot, snapshot = ProcessSnapshot.shared()): LeftoverProcess[] {
+  return collectLeftovers(root, snapshot)
+    .slice(0, MAX_LEFTOVER_PROCESSES)
+    .map((proc) => ({ pid: proc.pid, command: proc.command, name: proc.name, startTime: proc.startTime }))
 }
 
 /**

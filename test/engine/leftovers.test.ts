@@ -85,3 +85,32 @@ test('the task’s deadline applies to what its command left running', async (t)
   assert.equal(killed.status, 'completed', 'the command itself completed before its deadline')
   assert.equal(isAlive(pid), false)
 })
+
+test('a task nobody watched end (its starter exited at once, as `bgbash run` does) shows what its command left running', async (t) => {
+  const store = await useTestStore(t)
+  const starter = await store.open()
+  const { taskId } = await starter.spawn({ command: 'sleep 603 & echo x' })
+  await starter.close()
+  // Only read from here on: nothing records the end or the leftover; the view finds both.
+  const reader = await store.open({ readOnly: true })
+  const record = await pollUntil(
+    () => reader.status(taskId),
+    (r) => r.status === 'completed',
+    { what: 'the command to exit' },
+  )
+  assert.deepEqual(
+    record.leftoverProcesses?.map((p) => p.command),
+    ['sleep 603'],
+  )
+  const listed = (await reader.list()).find((r) => r.taskId === taskId)
+  assert.deepEqual(
+    listed?.leftoverProcesses?.map((p) => p.command),
+    ['sleep 603'],
+  )
+  await reader.close()
+  const killer = await store.open()
+  const killed = await killer.kill(taskId)
+  assert.equal(killed.killedLeftovers?.processes[0]?.command, 'sleep 603')
+  assert.equal(isAlive(record.leftoverProcesses![0]!.pid), false)
+  await killer.close()
+})
