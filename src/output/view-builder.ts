@@ -1,12 +1,14 @@
 import { stripAnsi, stripAnsiLines } from './ansi.js'
 import { EndsKeeper, type Line } from './ends-keeper.js'
+import { isBlockEnd, isFillerLine, isPassingTest } from './filler.js'
 import { RepeatFolder } from './fold.js'
 import { classifyLine, LinePriority } from './important.js'
 import { collapseRedrawLines, collapseRedraws } from './redraw.js'
 import { isLibraryFrame } from './stack-frame.js'
-import { bytes, cutToBytes, detach, GONE, gapMarker, indentOf } from './view-lines.js'
+import { bytes, cutToBytes, detach, GONE, indentOf } from './view-lines.js'
+import { CONTEXT_LINES, type OutputView, selectView, type ViewFocus } from './view-select.js'
 
-export { cutToBytes }
+export { cutToBytes, type OutputView }
 
 export interface ViewOptions {
   /** Most UTF-8 bytes of the view, markers included. */
@@ -16,34 +18,12 @@ export interface ViewOptions {
   /**
    * `problems`: the errors, their context and the summaries, with only a few lines of each end,
    * and no more lines to fill the budget (a failed task's notice: the rest is one read away).
+   * It leaves out the lines that say how a test runner ran (filler.ts) without marking each.
    * Default `ends`: the ends get their shares, and whatever budget is left goes to them too.
    */
-  focus?: 'ends' | 'problems'
+  focus?: ViewFocus
 }
 
-export interface OutputView {
-  text: string
-  /** Something was left out (beyond folding repeats). */
-  truncated: boolean
-  omittedLines: number
-  omittedBytes: number
-  keptLines: number
-  totalLines: number
-  /** The first line that reads as an error, if any. */
-  firstErrorLine?: string
-}
-
-/**
- * Shares of the budget first given to the last and the first lines; important lines come next.
- * A view of the problems has its command above it, so its head is a line or two: how the output
- * began; its tail is the tool's last words.
- */
-const SHARES = { ends: { tail: 0.3, head: 0.1 }, problems: { tail: 0.05, head: 0.01 } }
-/**
- * Plain lines right after an error line travel with it: the assertion under its heading; a view
- * of the problems has room for a whole diff.
- */
-const CONTEXT_LINES = { ends: 3, problems: 6 }
 /** An unfinished line longer than this (UTF-16 units) is collapsed, then cut: a redraw loop or a 50 MB line. */
 const PARTIAL_LIMIT = 1 << 20
 
@@ -69,7 +49,7 @@ const DEFAULT_HINT = 'read them with an offset or grep'
 export class ViewBuilder {
   readonly #budget: number
   readonly #hint: string
-  readonly #focus: 'ends' | 'problems'
+  readonly #focus: ViewFocus
   readonly #maxLine: number
   /**
    * Twice as fast as StringDecoder and the same text for any bytes (a malformed sequence may come
@@ -180,7 +160,17 @@ export class ViewBuilder {
     if (this.#partial !== '' || this.#partialDropped > 0) this.#endLine(this.#partial, this.#isPartialPlain)
     this.#partial = ''
     this.#folder.flush()
-    this.#finished = this.#select()
+    this.#finished = selectView({
+      budget: this.#budget,
+      hint: this.#hint,
+      focus: this.#focus,
+      totalLines: this.#index,
+      totalBytes: this.#offset,
+      head: this.#head,
+      tail: this.#tail.slice(this.#tailStart),
+      important: Object.values(this.#important),
+      firstError: this.#firstError,
+    })
     return this.#finished
   }
 
@@ -222,20 +212,27 @@ export class ViewBuilder {
     // Only a line that ended past PARTIAL_LIMIT carries dropped bytes.
     const full = bytes(line) + this.#dropped
     this.#dropped = 0
-    const priority = classifyLine(line)
+    // Filler neither counts as context nor ends it (the context lines go on past it), but for the
+    // end of a TAP YAML block.
+    const isFiller = this.#focus === 'problems' && isFillerLine(line)
+    const priority = isFiller ? LinePriority.plain : classifyLine(line)
     // What explains an error is indented under it, or level with it: a line less indented than
-    // the error begins something else (the next test's heading), and a frame of node's or a
-    // package's code ends the frames that say where it failed.
+    // the error begins something else (the next test's heading), a frame of node's or a
+    // package's code ends the frames that say where it failed, and a passing test is the next.
     const isContext =
+      !isFiller &&
       priority === LinePriority.plain &&
       this.#contextLeft > 0 &&
       indentOf(line) >= this.#contextIndent &&
-      !isLibraryFrame(line)
+      !isLibraryFrame(line) &&
+      !isPassingTest(line)
     if (priority === LinePriority.error) {
       this.#contextLeft = CONTEXT_LINES[this.#focus]
       this.#contextIndent = indentOf(line)
     } else if (isContext) this.#contextLeft--
-    else this.#contextLeft = 0
+    else if (!isFiller || isBlockEnd(line)) this.#contextLeft = 0
+    // Filler within an error's context is kept as far as the selection, which passes over it.
+    const isFillerInContext = isFiller && this.#contextLeft > 0
     const text = full > this.#budget ? cutToBytes(line, this.#budget, full) : line
     const shown = cutToBytes(text, this.#maxLine, full)
     const entry: Line = {
@@ -247,6 +244,7 @@ export class ViewBuilder {
       shownSize: shown === text && full === bytes(line) ? full + 1 : bytes(shown) + 1,
       priority,
       isContext,
+      isFiller,
     }
     this.#offset += full + 1
     if (this.#headBytes < this.#budget) {
@@ -265,126 +263,13 @@ export class ViewBuilder {
       this.#tail.splice(0, this.#tailStart)
       this.#tailStart = 0
     }
-    if (priority !== LinePriority.plain || isContext) detach(entry)
+    if (priority !== LinePriority.plain || isContext || isFillerInContext) detach(entry)
     if (priority === LinePriority.error) {
       this.#firstError ??= entry
       this.#important.error.add(entry)
     } else if (priority === LinePriority.summary) this.#important.summary.add(entry)
     else if (priority === LinePriority.warning) this.#important.warning.add(entry)
-    else if (isContext) this.#important.context.add(entry)
-  }
-
-  #select(): OutputView {
-    const total = this.#index
-    const totalBytes = this.#offset
-    const budget = this.#budget
-    const base = { totalLines: total, firstErrorLine: this.#firstError?.text }
-    // Everything fits: the whole output, lines uncut (the head then holds every line).
-    if (totalBytes - 1 <= budget && this.#head.length === total) {
-      return {
-        ...base,
-        text: this.#head.map((line) => line.text).join('\n'),
-        truncated: false,
-        omittedLines: 0,
-        omittedBytes: 0,
-        keptLines: total,
-      }
-    }
-    const pool = new Map<number, Line>()
-    const tail = this.#tail.slice(this.#tailStart)
-    for (const line of [...this.#head, ...tail]) pool.set(line.index, line)
-    for (const keeper of Object.values(this.#important))
-      for (const line of keeper.lines()) pool.set(line.index, line)
-    const kept = new Set<number>()
-    // Every gap costs a marker; this one's numbers are as long as any gap's can be. The first
-    // marker also carries the read hint.
-    const markerBytes = bytes(gapMarker(total, totalBytes, undefined)) + 1
-    let used = bytes(gapMarker(total, totalBytes, this.#hint)) + 1 - markerBytes
-    let gaps = total > 0 ? 1 : 0
-    const add = (index: number): boolean => {
-      if (kept.has(index)) return true
-      const line = pool.get(index)
-      if (line === undefined) return false
-      // The gap holding this line loses it: it splits, shrinks or closes.
-      const leftGap = index > 0 && !kept.has(index - 1)
-      const rightGap = index < total - 1 && !kept.has(index + 1)
-      const gapChange = (leftGap ? 1 : 0) + (rightGap ? 1 : 0) - 1
-      if (used + line.shownSize + (gaps + gapChange) * markerBytes > budget) return false
-      kept.add(index)
-      used += line.shownSize
-      gaps += gapChange
-      return true
-    }
-    const addWithContext = (index: number): void => {
-      if (!add(index)) return
-      const last = index + CONTEXT_LINES[this.#focus]
-      for (let i = index + 1; i <= last && pool.get(i)?.isContext; i++) add(i)
-    }
-    // A view of the problems keeps each end only up to its first important line (the summary
-    // that ends a run): what lies beyond it is the middle of the run (the passing tests before
-    // the summary), not its end. Nor does it end on the runtime's frames of a last stack trace.
-    const isProblems = this.#focus === 'problems'
-    const addRun = (from: number, step: 1 | -1, maxBytes: number): void => {
-      let spent = 0
-      for (let i = from; i >= 0 && i < total; i += step) {
-        const line = pool.get(i)
-        if (line === undefined || spent + line.shownSize > maxBytes) return
-        if (isProblems && isLibraryFrame(line.text)) return
-        if (!add(i) || (isProblems && line.priority !== LinePriority.plain)) return
-        spent += line.shownSize
-      }
-    }
-    if (this.#firstError) addWithContext(this.#firstError.index)
-    const shares = SHARES[this.#focus]
-    addRun(total - 1, -1, budget * shares.tail)
-    addRun(0, 1, budget * shares.head)
-    const byIndex = [...pool.values()].sort((a, b) => a.index - b.index)
-    for (const line of byIndex) if (line.priority === LinePriority.error) addWithContext(line.index)
-    // Summaries come at the end of a run: the latest first.
-    for (let i = byIndex.length - 1; i >= 0; i--) {
-      if (byIndex[i]!.priority === LinePriority.summary) add(byIndex[i]!.index)
-    }
-    for (const line of byIndex) if (line.priority === LinePriority.warning) add(line.index)
-    if (this.#focus === 'ends') {
-      addRun(total - 1, -1, budget)
-      addRun(0, 1, budget)
-    }
-
-    let text = this.#render(byIndex, kept, total, totalBytes)
-    // The marker estimate is an upper bound, but tiny budgets are checked for real.
-    if (bytes(text) > budget) text = cutToBytes(text, budget)
-    let keptBytes = 0
-    for (const index of kept) keptBytes += pool.get(index)!.size
-    return {
-      ...base,
-      text,
-      truncated: true,
-      omittedLines: total - kept.size,
-      omittedBytes: totalBytes - keptBytes,
-      keptLines: kept.size,
-    }
-  }
-
-  #render(byIndex: readonly Line[], kept: ReadonlySet<number>, total: number, totalBytes: number): string {
-    const out: string[] = []
-    let next = 0
-    let nextOffset = 0
-    // The first gap says how to read what was left out; the others only how much.
-    let hint: string | undefined = this.#hint
-    const marker = (count: number, size: number) => {
-      const text = gapMarker(count, size, hint)
-      hint = undefined
-      return text
-    }
-    for (const line of byIndex) {
-      if (!kept.has(line.index)) continue
-      if (line.index > next) out.push(marker(line.index - next, line.offset - nextOffset))
-      out.push(line.shown)
-      next = line.index + 1
-      nextOffset = line.offset + line.size
-    }
-    if (next < total) out.push(marker(total - next, totalBytes - nextOffset))
-    return out.join('\n')
+    else if (isContext || isFillerInContext) this.#important.context.add(entry)
   }
 }
 

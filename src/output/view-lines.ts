@@ -35,6 +35,7 @@ export const GONE: Line = {
   shownSize: 0,
   priority: LinePriority.plain,
   isContext: false,
+  isFiller: false,
 }
 
 /**

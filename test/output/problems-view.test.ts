@@ -17,11 +17,145 @@ const noise = (count: number) =>
     i % 2 ? `compiled module ${i}` : `  wrote chunk-${i}.js (${i} kB)`,
   )
 
+/** A failed node:test test as its TAP reporter writes it. */
+const tapFailure = (at: number, name: string, actual: string, expected: string) => [
+  `# Subtest: ${name}`,
+  `not ok ${at} - ${name}`,
+  '  ---',
+  '  duration_ms: 2.868469',
+  "  location: '/app/test/cart.test.js:12:1'",
+  "  failureType: 'testCodeFailure'",
+  '  error: |-',
+  '    Expected values to be strictly equal:',
+  '    + actual - expected',
+  '    ',
+  `    + '${actual}'`,
+  `    - '${expected}'`,
+  "  code: 'ERR_ASSERTION'",
+  "  name: 'AssertionError'",
+  `  expected: '${expected}'`,
+  `  actual: '${actual}'`,
+  "  operator: 'strictEqual'",
+  '  stack: |-',
+  '    TestContext.<anonymous> (/app/test/cart.test.js:12:50)',
+  '    Test.runInAsyncScope (node:async_hooks:206:9)',
+  '  ...',
+]
+
+/** A failed node:test test as its spec reporter writes it (and again in its closing list). */
+const specFailure = (name: string, actual: string, expected: string) => [
+  `✖ ${name} (4.369384ms)`,
+  '  AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:',
+  '  + actual - expected',
+  '  ',
+  `  + '${actual}'`,
+  `  - '${expected}'`,
+  '      at TestContext.<anonymous> (/app/test/cart.test.js:12:50)',
+  '      at Test.runInAsyncScope (node:async_hooks:206:9)',
+  '      at async Test.processPendingSubtests (node:internal/test_runner/test:526:7) {',
+  '    generatedMessage: true,',
+  "    code: 'ERR_ASSERTION',",
+  `    actual: '${actual}',`,
+  `    expected: '${expected}',`,
+  "    operator: 'strictEqual'",
+  '  }',
+  '',
+]
+
+const specPassing = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => `✔ adds item ${from + i} to the cart (0.${i}ms)`)
+
 const cases: Array<{ rule: string; lines: string[]; shows: string[]; hides: string[] }> = [
   {
+    rule: "a test runner's bookkeeping (YAML fences, timings, kinds, zero counts) is left out, unmarked",
+    lines: [
+      'TAP version 13',
+      ...passing(1, 50),
+      ...tapFailure(51, 'applies the member discount', 'DISC-8500', 'DISC-8415'),
+      ...passing(52, 50),
+      '1..101',
+      '# tests 101',
+      '# suites 0',
+      '# pass 100',
+      '# fail 1',
+      '# cancelled 0',
+      '# skipped 0',
+      '# todo 0',
+      '# duration_ms 231.499757',
+    ],
+    shows: [
+      [
+        'not ok 51 - applies the member discount',
+        "  location: '/app/test/cart.test.js:12:1'",
+        '  error: |-',
+        '    Expected values to be strictly equal:',
+        '    + actual - expected',
+        '    ',
+        "    + 'DISC-8500'",
+        "    - 'DISC-8415'",
+        "  name: 'AssertionError'",
+        "  expected: 'DISC-8415'",
+        "  actual: 'DISC-8500'",
+        '    TestContext.<anonymous> (/app/test/cart.test.js:12:50)',
+        '… ',
+      ].join('\n'),
+      ' …\n# tests 101\n# pass 100\n# fail 1',
+    ],
+    hides: [
+      'TAP version',
+      'duration_ms',
+      'failureType',
+      'operator',
+      'stack: |-',
+      '  ---',
+      '# suites',
+      '# todo',
+      '1..101',
+    ],
+  },
+  {
+    rule: "the end of a TAP YAML block, or a passing test, ends a failure's context",
+    lines: [
+      ...passing(1, 50),
+      'not ok 51 - breaks',
+      '  ---',
+      '  duration_ms: 0.5',
+      '  ...',
+      ...passing(52, 50),
+      'not ok 102 - breaks too',
+      ...passing(103, 50),
+      '# fail 2',
+    ],
+    shows: ['not ok 51 - breaks\n… ', 'not ok 102 - breaks too\n… '],
+    hides: ['ok 52 -', 'ok 103 -'],
+  },
+  {
+    rule: "a failure shown already is not shown again (the spec reporter's closing list), but each failure is",
+    lines: [
+      ...specPassing(1, 30),
+      ...specFailure('applies the member discount', 'DISC-8500', 'DISC-8415'),
+      ...specPassing(31, 30),
+      ...specFailure('charges shipping by weight', 'SHIP-0999', 'SHIP-1299'),
+      'ℹ tests 62',
+      'ℹ fail 2',
+      '',
+      '✖ failing tests:',
+      '',
+      'test at test/cart.test.js:12:1',
+      ...specFailure('applies the member discount', 'DISC-8500', 'DISC-8415'),
+      'test at test/cart.test.js:26:1',
+      ...specFailure('charges shipping by weight', 'SHIP-0999', 'SHIP-1299'),
+    ],
+    shows: [
+      "  + 'DISC-8500'\n  - 'DISC-8415'\n      at TestContext",
+      "  + 'SHIP-0999'\n  - 'SHIP-1299'\n      at TestContext",
+    ],
+    hides: [],
+  },
+  {
     rule: 'the head is how the output began: its first line, not the first passing tests',
-    lines: ['TAP version 13', ...passing(1, 100), 'not ok 101 - breaks', '# fail 1'],
-    shows: ['TAP version 13\n… '],
+    lines: ['> shop@1.0.0 test', ...passing(1, 100), 'not ok 101 - breaks', '# fail 1'],
+    shows: ['> shop@1.0.0 test\n… '],
     hides: ['ok 1 - adds item 1 '],
   },
   {
@@ -35,7 +169,7 @@ const cases: Array<{ rule: string; lines: string[]; shows: string[]; hides: stri
       '# suites 0',
       '# fail 1',
     ],
-    shows: [' …\n# tests 101\n# suites 0\n# fail 1'],
+    shows: [' …\n# tests 101\n# fail 1'],
     hides: ['ok 101 - adds item 101', '1..101'],
   },
   {
@@ -67,3 +201,23 @@ for (const { rule, lines, shows, hides } of cases) {
       assert.ok(!view.text.includes(part), `hides ${JSON.stringify(part)}:\n${view.text}`)
   })
 }
+
+test('a view of the problems shows each failure once, however often the runner reports it', () => {
+  const once = (name: string) => [
+    ...specFailure('applies the member discount', 'DISC-8500', 'DISC-8415'),
+    ...specFailure(name, 'SHIP-0999', 'SHIP-1299'),
+  ]
+  const lines = [
+    ...specPassing(1, 60),
+    ...once('charges shipping by weight'),
+    '✖ failing tests:',
+    ...once('charges shipping by weight'),
+  ]
+  const view = buildView(`${lines.join('\n')}\n`, { budgetBytes: 1500, focus: 'problems' })
+  const count = (part: string) => view.text.split(part).length - 1
+  assert.equal(count('✖ applies the member discount'), 1, view.text)
+  assert.equal(count('✖ charges shipping by weight'), 1, view.text)
+  assert.equal(count("+ 'DISC-8500'"), 1, view.text)
+  assert.equal(count("+ 'SHIP-0999'"), 1, view.text)
+  assert.equal(count('at TestContext'), 2, view.text)
+})

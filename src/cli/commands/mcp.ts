@@ -34,6 +34,8 @@ export async function runMcp(io: CliIo, options: McpCommandOptions, early?: Earl
     projectRoot: options.project,
     cwd: io.cwd,
     longRunningMs: options.longRunningMs === undefined ? undefined : Number(options.longRunningMs),
+    // A model reads the rest with its own tool; the CLI's `bgbash logs` is for people.
+    readHint: (taskId) => `read it with bash_output ${taskId}`,
     logger,
   })
   const state = new McpState(tm)

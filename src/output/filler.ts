@@ -1,0 +1,33 @@
+// Lines that say how a test runner ran rather than what failed: a view of the problems leaves
+// them out, so a failed suite's notice spends its tokens on the failures.
+
+/**
+ * node:test's TAP diagnostics and its spec reporter's error fields (tap and tape write the same
+ * YAML fences): the fences of a YAML block, the timing, the kind of test and of failure, the
+ * assertion's operator and code (the error's own line says it is an assertion), the `stack:`
+ * heading over the frames, the `# Subtest:` line that repeats the next line's name, the plan, and
+ * TAP's version line.
+ */
+const RUNNER_FIELDS =
+  /^\s+(?:---|\.\.\.|duration_ms: [\d.]+|type: '(?:test|suite)'|failureType: '\w+'|operator: '\w+',?|generatedMessage: (?:true|false),?|code: 'ERR_ASSERTION',?|stack: \|-)$|^\s*# Subtest: |^1\.\.\d+$|^TAP version \d+$/
+
+/** node:test's summary lines that count nothing (TAP `#`, spec `ℹ`), and its timing. */
+const EMPTY_COUNTS = /^[#ℹ] (?:(?:suites|cancelled|skipped|todo) 0|duration_ms [\d.]+)$/
+
+/** The end of a TAP YAML block: what follows is the next test, not the failure's context. */
+export function isBlockEnd(line: string): boolean {
+  return /^\s+\.\.\.$/.test(line)
+}
+
+/** A passing TAP test: the next test, never context of the failure before it. */
+export function isPassingTest(line: string): boolean {
+  return /^\s*ok \d+\b/.test(line)
+}
+
+/** Whether a view of the problems may leave this line out without a marker of its own. */
+export function isFillerLine(line: string): boolean {
+  const first = line.charCodeAt(0)
+  // Every filler line starts with a space, `#`, `ℹ`, the plan's `1` or TAP's `T`.
+  if (first !== 32 && first !== 35 && first !== 0x2139 && first !== 49 && first !== 84) return false
+  return RUNNER_FIELDS.test(line) || EMPTY_COUNTS.test(line)
+}

@@ -1,0 +1,253 @@
+// Which of the lines a ViewBuilder kept a view shows, within its budget, and how the view reads:
+// the lines in their order, a marker for each gap.
+import type { EndsKeeper, Line } from './ends-keeper.js'
+import { LinePriority } from './important.js'
+import { isLibraryFrame, isUserFrame } from './stack-frame.js'
+import { bytes, cutToBytes, gapMarker } from './view-lines.js'
+
+export type ViewFocus = 'ends' | 'problems'
+
+export interface OutputView {
+  text: string
+  /** Something was left out (beyond folding repeats). */
+  truncated: boolean
+  omittedLines: number
+  omittedBytes: number
+  keptLines: number
+  totalLines: number
+  /** The first line that reads as an error, if any. */
+  firstErrorLine?: string
+}
+
+/**
+ * Plain lines right after an error line travel with it: the assertion under its heading; a view
+ * of the problems has room for a whole diff.
+ */
+export const CONTEXT_LINES: Record<ViewFocus, number> = { ends: 3, problems: 6 }
+
+/**
+ * Shares of the budget first given to the last and the first lines; important lines come next.
+ * A view of the problems has its command above it, so its head is a line or two: how the output
+ * began; its tail is the tool's last words.
+ */
+const SHARES = { ends: { tail: 0.3, head: 0.1 }, problems: { tail: 0.05, head: 0.01 } }
+
+/** What a ViewBuilder kept of the output, and the view it is asked for. */
+export interface KeptLines {
+  budget: number
+  hint: string
+  focus: ViewFocus
+  totalLines: number
+  totalBytes: number
+  /** The first lines, within the budget (every line when the output fits). */
+  head: readonly Line[]
+  /** The last lines, within the budget. */
+  tail: readonly Line[]
+  /** The first and last lines of each kind of important line, and the context of errors. */
+  important: readonly EndsKeeper[]
+  firstError: Line | undefined
+}
+
+/** The view of the kept lines: the whole output when it fits, else a selection within the budget. */
+export function selectView(kept: KeptLines): OutputView {
+  const { budget, totalLines: total, totalBytes, head } = kept
+  const base = { totalLines: total, firstErrorLine: kept.firstError?.text }
+  // Everything fits: the whole output, lines uncut (the head then holds every line).
+  if (totalBytes - 1 <= budget && head.length === total) {
+    return {
+      ...base,
+      text: head.map((line) => line.text).join('\n'),
+      truncated: false,
+      omittedLines: 0,
+      omittedBytes: 0,
+      keptLines: total,
+    }
+  }
+  const pool = new Map<number, Line>()
+  for (const line of [...head, ...kept.tail]) pool.set(line.index, line)
+  for (const keeper of kept.important) for (const line of keeper.lines()) pool.set(line.index, line)
+  const chosen = new Selection(kept, pool)
+  const byIndex = chosen.choose()
+  let text = render(byIndex, chosen.kept, kept)
+  // The marker estimate is an upper bound, but tiny budgets are checked for real.
+  if (bytes(text) > budget) text = cutToBytes(text, budget)
+  let keptBytes = 0
+  for (const index of chosen.kept) keptBytes += pool.get(index)!.size
+  return {
+    ...base,
+    text,
+    truncated: true,
+    omittedLines: total - chosen.kept.size,
+    omittedBytes: totalBytes - keptBytes,
+    keptLines: chosen.kept.size,
+  }
+}
+
+/** The lines chosen for a view, added in order of importance while the budget lasts. */
+class Selection {
+  readonly kept = new Set<number>()
+  #used: number
+  #gaps: number
+  readonly #markerBytes: number
+  /** Each error shown with its context (see blockOf): the same block again is not shown twice. */
+  readonly #blocksShown = new Map<string, number>()
+  /** The lines of blocks shown already, and the frames under them: never kept. */
+  readonly #repeated = new Set<number>()
+
+  constructor(
+    private readonly input: KeptLines,
+    private readonly pool: ReadonlyMap<number, Line>,
+  ) {
+    const { totalLines, totalBytes, hint } = input
+    // Every gap costs a marker; this one's numbers are as long as any gap's can be. The first
+    // marker also carries the read hint.
+    this.#markerBytes = bytes(gapMarker(totalLines, totalBytes, undefined)) + 1
+    this.#used = bytes(gapMarker(totalLines, totalBytes, hint)) + 1 - this.#markerBytes
+    this.#gaps = totalLines > 0 ? 1 : 0
+  }
+
+  /** Chooses the lines; returns the pool's lines in order. */
+  choose(): Line[] {
+    const { focus, totalLines: total, budget, firstError } = this.input
+    if (firstError) this.#addBlock(firstError.index)
+    const shares = SHARES[focus]
+    this.#addRun(total - 1, -1, budget * shares.tail)
+    this.#addRun(0, 1, budget * shares.head)
+    const byIndex = [...this.pool.values()].sort((a, b) => a.index - b.index)
+    for (const line of byIndex) if (line.priority === LinePriority.error) this.#addBlock(line.index)
+    // Summaries come at the end of a run: the latest first.
+    for (let i = byIndex.length - 1; i >= 0; i--) {
+      if (byIndex[i]!.priority === LinePriority.summary) this.#add(byIndex[i]!.index)
+    }
+    for (const line of byIndex) if (line.priority === LinePriority.warning) this.#add(line.index)
+    if (focus === 'ends') {
+      this.#addRun(total - 1, -1, budget)
+      this.#addRun(0, 1, budget)
+    }
+    return byIndex
+  }
+
+  /** Keeps a line if the budget allows; filler is never kept. */
+  #add(index: number): boolean {
+    if (this.kept.has(index)) return true
+    const line = this.pool.get(index)
+    if (line === undefined || line.isFiller || this.#repeated.has(index)) return false
+    const total = this.input.totalLines
+    // The gap holding this line loses it: it splits, shrinks or closes.
+    const leftGap = index > 0 && !this.kept.has(index - 1)
+    const rightGap = index < total - 1 && !this.kept.has(index + 1)
+    const gapChange = (leftGap ? 1 : 0) + (rightGap ? 1 : 0) - 1
+    if (this.#used + line.shownSize + (this.#gaps + gapChange) * this.#markerBytes > this.input.budget)
+      return false
+    this.kept.add(index)
+    this.#used += line.shownSize
+    this.#gaps += gapChange
+    return true
+  }
+
+  /**
+   * An error line and the context lines under it, unless the same lines were shown already (a
+   * runner's closing list of the failures it reported as they came).
+   */
+  #addBlock(index: number): void {
+    if (this.#repeated.has(index)) return
+    const key = this.#keyOf(index)
+    const shownAt = this.#blocksShown.get(key)
+    if (shownAt !== undefined) {
+      if (shownAt !== index) this.#markRepeated(index)
+      return
+    }
+    this.#blocksShown.set(key, index)
+    for (const i of this.#blockOf(index)) if (!this.#add(i)) return
+  }
+
+  #keyOf(index: number): string {
+    return this.#blockOf(index)
+      .map((i) => this.pool.get(i)!.text)
+      .join('\n')
+  }
+
+  #isShownElsewhere(index: number): boolean {
+    const shownAt = this.#blocksShown.get(this.#keyOf(index))
+    return shownAt !== undefined && shownAt !== index
+  }
+
+  /**
+   * A repeated block, and what follows it as long as it is part of it: its context, the frames of
+   * the code at fault, and errors whose blocks are repeats too (the assertion under a test's name).
+   */
+  #markRepeated(index: number): void {
+    for (let i = index; ; i++) {
+      const line = this.pool.get(i)
+      if (line === undefined) return
+      const isPart =
+        line.isContext ||
+        line.isFiller ||
+        isUserFrame(line.text) ||
+        (line.priority === LinePriority.error && (i === index || this.#isShownElsewhere(i)))
+      if (!isPart) return
+      this.#repeated.add(i)
+    }
+  }
+
+  /** An error line's index and those of its context lines, passing over filler. */
+  #blockOf(index: number): number[] {
+    const block = [index]
+    const most = CONTEXT_LINES[this.input.focus]
+    for (let i = index + 1; block.length <= most; i++) {
+      const line = this.pool.get(i)
+      if (line === undefined || !(line.isContext || line.isFiller)) break
+      if (line.isContext) block.push(i)
+    }
+    return block
+  }
+
+  /**
+   * A run of lines from one end. A view of the problems keeps each end only up to its first
+   * important line (the summary that ends a run): what lies beyond it is the middle of the run
+   * (the passing tests before the summary), not its end. Nor does it end on the runtime's frames
+   * of a last stack trace, nor go past filler (beyond a TAP version line come the passing tests).
+   */
+  #addRun(from: number, step: 1 | -1, maxBytes: number): void {
+    const isProblems = this.input.focus === 'problems'
+    let spent = 0
+    for (let i = from; i >= 0 && i < this.input.totalLines; i += step) {
+      const line = this.pool.get(i)
+      if (line === undefined || spent + line.shownSize > maxBytes) return
+      if (line.isFiller || (isProblems && isLibraryFrame(line.text))) return
+      if (!this.#add(i) || (isProblems && line.priority !== LinePriority.plain)) return
+      spent += line.shownSize
+    }
+  }
+}
+
+/**
+ * The kept lines in order, each gap a marker; a gap of filler alone has none (the lines it leaves
+ * out still count as omitted).
+ */
+function render(byIndex: readonly Line[], kept: ReadonlySet<number>, input: KeptLines): string {
+  const out: string[] = []
+  const byNumber = new Map(byIndex.map((line) => [line.index, line]))
+  const isFillerOnly = (from: number, to: number) => {
+    for (let i = from; i < to; i++) if (!byNumber.get(i)?.isFiller) return false
+    return true
+  }
+  let next = 0
+  let nextOffset = 0
+  // The first gap says how to read what was left out; the others only how much.
+  let hint: string | undefined = input.hint
+  const marker = (from: number, to: number, size: number) => {
+    if (isFillerOnly(from, to)) return
+    out.push(gapMarker(to - from, size, hint))
+    hint = undefined
+  }
+  for (const line of byIndex) {
+    if (!kept.has(line.index)) continue
+    if (line.index > next) marker(next, line.index, line.offset - nextOffset)
+    out.push(line.shown)
+    next = line.index + 1
+    nextOffset = line.offset + line.size
+  }
+  if (next < input.totalLines) marker(next, input.totalLines, input.totalBytes - nextOffset)
+  return out.join('\n')
+}
