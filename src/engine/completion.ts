@@ -24,17 +24,21 @@ export function defaultReadHint(taskId: string): string {
   return `read it with bash_output ${taskId} or bgbash logs`
 }
 
+/** How a manager's completion previews read (TaskManagerOptions.readHint and relativePaths). */
+export interface PreviewStyle {
+  readHint?: ((taskId: string) => string) | undefined
+  relativePaths?: boolean
+}
+
 /** The notice owed to a session when one of its tasks ends, with a model-sized view of its output. */
-export function buildCompletion(
-  record: TaskRecord,
-  paths: TaskPaths,
-  readHint = defaultReadHint,
-): Completion {
+export function buildCompletion(record: TaskRecord, paths: TaskPaths, style: PreviewStyle = {}): Completion {
   const isSuccess = record.status === 'completed'
-  const hint = readHint(record.taskId)
+  const hint = (style.readHint ?? defaultReadHint)(record.taskId)
   const builder = new ViewBuilder({
     budgetBytes: isSuccess ? COMPLETION_SUCCESS_BYTES : COMPLETION_FAILURE_BYTES,
     readHint: hint,
+    // Paths from the project's root, as the model (whose directory that is) would write them.
+    ...(style.relativePaths && record.cwd === record.projectRoot ? { relativeTo: record.cwd } : {}),
     // A failure's notice shows what went wrong, not the passing lines around it.
     focus: isSuccess ? 'ends' : 'problems',
   })

@@ -49,7 +49,7 @@ export class Delivery {
     try {
       // Built before the claim, so a manager killed between claiming and handing out loses as
       // little as can be: the view of a long log takes milliseconds, the hand-out microseconds.
-      completion = this.labelled(buildCompletion(record, paths, this.e.readHint))
+      completion = this.labelled(buildCompletion(record, paths, this.e.previewStyle))
       isClaimed = claimDelivery(paths, this.e.managerName())
     } catch (error) {
       // The store refuses the read or the mark (disk full, read-only): still owed, for a later try.
@@ -104,7 +104,7 @@ export class Delivery {
     if (!completion) {
       const files = this.e.readTaskFiles(paths)
       if (!files?.end || files.delivered || !files.meta.notify) return undefined
-      completion = this.labelled(buildCompletion(this.e.recordOf(files), paths, this.e.readHint))
+      completion = this.labelled(buildCompletion(this.e.recordOf(files), paths, this.e.previewStyle))
       this.e.completionCache.set(taskId, completion)
     }
     if (isDelivered(paths) || !exists(paths.task)) {

@@ -22,6 +22,7 @@ import {
 } from '../store/records.js'
 import type { TaskFiles, TaskStore } from '../store/task-store.js'
 import type { Completion, Logger, TaskRecord } from '../types.js'
+import type { PreviewStyle } from './completion.js'
 import type { Delivery } from './delivery.js'
 import type { Ending } from './ending.js'
 import type { Killing } from './killing.js'
@@ -84,8 +85,8 @@ export class Engine {
   readonly taskIdStyle: TaskIdStyle
   /** TaskManagerOptions.capturePipelineStatus. */
   readonly capturePipelineStatus: boolean
-  /** How completion previews point at the rest of a task's output (TaskManagerOptions.readHint). */
-  readonly readHint: ((taskId: string) => string) | undefined
+  /** How completion previews read (TaskManagerOptions.readHint and relativePaths). */
+  readonly previewStyle: PreviewStyle
   readonly selfStartTime: number
   readonly watched = new Map<string, Watched>()
   readonly waiters = new Map<string, Waiter[]>()
@@ -165,7 +166,7 @@ export class Engine {
     this.retentionDeliveredMs = options.retention?.deliveredMs ?? RETENTION_DELIVERED_MS
     this.retentionUndeliveredMs = options.retention?.undeliveredMs ?? RETENTION_UNDELIVERED_MS
     this.logger = options.logger ?? {}
-    this.readHint = options.readHint
+    this.previewStyle = { readHint: options.readHint, relativePaths: options.relativePaths === true }
     this.taskIdStyle = options.taskIdStyle ?? 'bgbash'
     this.capturePipelineStatus = options.capturePipelineStatus === true
     this.selfStartTime = readProcStat(process.pid)?.startTime ?? 0

@@ -46,6 +46,12 @@ export interface TaskManagerOptions {
    */
   readHint?: (taskId: string) => string
   /**
+   * Whether completion previews write the paths under a task's directory relative to it, when
+   * that directory is its project's root (`/repo/test/a.js:3` → `test/a.js:3`, as most tools print
+   * them); default false: the output's own text.
+   */
+  relativePaths?: boolean
+  /**
    * The form of the ids of tasks this manager starts: `bgbash` (`bgb-1a2b3c4d`, the default) or
    * `aft` (`bash-` + 16 hex digits, what AFT's harness plugins check for). Either form is read.
    */

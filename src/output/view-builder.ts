@@ -5,7 +5,7 @@ import { RepeatFolder } from './fold.js'
 import { classifyLine, LinePriority } from './important.js'
 import { collapseRedrawLines, collapseRedraws } from './redraw.js'
 import { isLibraryFrame } from './stack-frame.js'
-import { bytes, cutToBytes, detach, GONE, indentOf } from './view-lines.js'
+import { bytes, cutToBytes, detach, GONE, indentOf, relativeTo } from './view-lines.js'
 import { CONTEXT_LINES, type OutputView, selectView, type ViewFocus } from './view-select.js'
 
 export { cutToBytes, type OutputView }
@@ -22,6 +22,8 @@ export interface ViewOptions {
    * Default `ends`: the ends get their shares, and whatever budget is left goes to them too.
    */
   focus?: ViewFocus
+  /** A directory whose paths the view writes relative to it (see relativeTo in view-lines.ts). */
+  relativeTo?: string
 }
 
 /** An unfinished line longer than this (UTF-16 units) is collapsed, then cut: a redraw loop or a 50 MB line. */
@@ -50,6 +52,7 @@ export class ViewBuilder {
   readonly #budget: number
   readonly #hint: string
   readonly #focus: ViewFocus
+  readonly #relativeTo: string | undefined
   readonly #maxLine: number
   /**
    * Twice as fast as StringDecoder and the same text for any bytes (a malformed sequence may come
@@ -80,6 +83,7 @@ export class ViewBuilder {
     this.#budget = Math.max(0, Math.floor(options.budgetBytes))
     this.#hint = options.readHint ?? DEFAULT_HINT
     this.#focus = options.focus ?? 'ends'
+    this.#relativeTo = options.relativeTo
     this.#maxLine = Math.max(16, Math.floor(this.#budget / 4))
     this.#folder = new RepeatFolder((line) => this.#addLine(line))
     this.#important = {
@@ -170,6 +174,7 @@ export class ViewBuilder {
       tail: this.#tail.slice(this.#tailStart),
       important: Object.values(this.#important),
       firstError: this.#firstError,
+      rewrite: relativeTo(this.#relativeTo),
     })
     return this.#finished
   }

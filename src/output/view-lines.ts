@@ -1,4 +1,5 @@
 // The lines of a view: their sizes, cuts and markers (view-builder.ts keeps and picks them).
+import path from 'node:path'
 import { formatCount } from './count.js'
 import type { Line } from './ends-keeper.js'
 import { LinePriority } from './important.js'
@@ -23,6 +24,20 @@ export /** Leading spaces and tabs of a line; a blank line counts as indented as
 function indentOf(line: string): number {
   const indent = line.length - line.trimStart().length
   return indent === line.length ? Number.POSITIVE_INFINITY : indent
+}
+
+/**
+ * Writes the paths under `dir` relative to it (`/repo/test/a.js:3:1` → `test/a.js:3:1`): where a
+ * path starts a word, after a space, a quote, a bracket or `=`, never inside a URL or another
+ * path. Nothing for no directory or the root. Only shorter, never longer: the budget, counted on
+ * the lines as they came, holds.
+ */
+export function relativeTo(dir: string | undefined): ((line: string) => string) | undefined {
+  if (dir === undefined || !path.isAbsolute(dir) || path.dirname(dir) === dir) return undefined
+  const prefix = dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const pattern = new RegExp(`(^|[\\s'"(\\[=<\`])${escaped}(?=[^\\s'")\\]>\`])`, 'g')
+  return (line) => (line.includes(prefix) ? line.replace(pattern, '$1') : line)
 }
 
 /** A line that left the tail. */

@@ -46,6 +46,8 @@ export interface KeptLines {
   /** The first and last lines of each kind of important line, and the context of errors. */
   important: readonly EndsKeeper[]
   firstError: Line | undefined
+  /** How a kept line is written, when not as it came (paths made relative). */
+  rewrite: ((line: string) => string) | undefined
 }
 
 /** The view of the kept lines: the whole output when it fits, else a selection within the budget. */
@@ -56,7 +58,7 @@ export function selectView(kept: KeptLines): OutputView {
   if (totalBytes - 1 <= budget && head.length === total) {
     return {
       ...base,
-      text: head.map((line) => line.text).join('\n'),
+      text: head.map((line) => kept.rewrite?.(line.text) ?? line.text).join('\n'),
       truncated: false,
       omittedLines: 0,
       omittedBytes: 0,
@@ -244,7 +246,7 @@ function render(byIndex: readonly Line[], kept: ReadonlySet<number>, input: Kept
   for (const line of byIndex) {
     if (!kept.has(line.index)) continue
     if (line.index > next) marker(next, line.index, line.offset - nextOffset)
-    out.push(line.shown)
+    out.push(input.rewrite?.(line.shown) ?? line.shown)
     next = line.index + 1
     nextOffset = line.offset + line.size
   }

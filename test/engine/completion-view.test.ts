@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
 import { test } from 'node:test'
-import type { Completion } from '../../src/index.js'
+import type { Completion, TaskManagerOptions } from '../../src/index.js'
 import { useTestStore } from '../helpers/store.js'
 
 test('a failed task’s completion shows its first error from the middle of a 3 MiB log, and its end', async (t) => {
@@ -76,4 +78,23 @@ test('a completion says once how to read what it left out: in its first gap, or 
   assert.match(partial.outputPreview, /… [\d,]+ bytes not read here …/)
   assert.match(partial.outputPreview, /error: gave up\n… read it with bash_output bgb-\w+ or bgbash logs …$/)
   assert.equal(count(partial.outputPreview, hint(unread.taskId)), 1)
+})
+
+test('with relativePaths, a completion writes the paths of its project from the root, when the task ran there', async (t) => {
+  const store = await useTestStore(t)
+  const sub = path.join(store.scratch, 'packages')
+  fs.mkdirSync(sub)
+  const endOf = async (options: TaskManagerOptions, cwd: string) => {
+    const tm = await store.open(options)
+    const command = `echo "${store.scratch}/src/a.ts:3:1 - error TS2322: no"; exit 2`
+    const { taskId } = await tm.spawn({ command, cwd })
+    await tm.wait([taskId])
+    const [completion] = await tm.takeCompletions()
+    await tm.close()
+    return completion!.outputPreview
+  }
+  assert.equal(await endOf({ relativePaths: true }, store.scratch), 'src/a.ts:3:1 - error TS2322: no')
+  // Elsewhere, a relative path would read as relative to where the task ran: the text stays.
+  assert.equal(await endOf({ relativePaths: true }, sub), `${store.scratch}/src/a.ts:3:1 - error TS2322: no`)
+  assert.equal(await endOf({}, store.scratch), `${store.scratch}/src/a.ts:3:1 - error TS2322: no`)
 })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { gapMarker } from '../../src/output/view-lines.js'
+import { gapMarker, relativeTo } from '../../src/output/view-lines.js'
 
 test('a gap marker with the read hint says how much and how to read it; the others how many lines', () => {
   const cases: Array<[count: number, size: number, hint: string | undefined, marker: string]> = [
@@ -23,4 +23,23 @@ test('a gap marker with the read hint says how much and how to read it; the othe
     [3, 40, '', '… 3 lines omitted …'],
   ]
   for (const [count, size, hint, marker] of cases) assert.equal(gapMarker(count, size, hint), marker)
+})
+
+test('paths under a directory are written relative to it where a path starts, never inside a URL or another name', () => {
+  const relative = relativeTo('/repo/app')!
+  const cases: Array<[line: string, shown: string]> = [
+    ["  location: '/repo/app/test/a.js:12:1'", "  location: 'test/a.js:12:1'"],
+    ['    at x (/repo/app/src/a.ts:3:4)', '    at x (src/a.ts:3:4)'],
+    ['/repo/app/x.js:1 error', 'x.js:1 error'],
+    ['--outDir=/repo/app/dist', '--outDir=dist'],
+    ['see file:///repo/app/x.mjs', 'see file:///repo/app/x.mjs'],
+    ['/repo/apple/x.js', '/repo/apple/x.js'],
+    ['cd /repo/app/ && ls', 'cd /repo/app/ && ls'],
+    ['/repo/app', '/repo/app'],
+    ['/srv/repo/app/x.js', '/srv/repo/app/x.js'],
+  ]
+  for (const [line, shown] of cases) assert.equal(relative(line), shown, line)
+  assert.equal(relativeTo('/'), undefined, 'the root: every path would lose its slash')
+  assert.equal(relativeTo('repo/app'), undefined, 'a relative directory')
+  assert.equal(relativeTo(undefined), undefined)
 })
