@@ -157,8 +157,8 @@ function describeWait(
       const ended = result.records.filter((record) => isTerminal(record.status))
       lines.push(
         until
-          ? `The tasks ended after ${waited} without ${until} appearing.`
-          : `${ended.length === result.records.length ? (ended.length === 1 ? 'The task' : 'All tasks') : `${ended.length} of ${result.records.length} tasks`} ended after ${waited}.`,
+          ? `Waited ${waited}: the tasks ended without ${until} appearing.`
+          : `Waited ${waited}: ${ended.length === result.records.length ? (ended.length === 1 ? 'the task' : 'all tasks') : `${ended.length} of ${result.records.length} tasks`} ended.`,
       )
       break
     }
