@@ -28,6 +28,7 @@ export function defaultReadHint(taskId: string): string {
 export interface PreviewStyle {
   readHint?: ((taskId: string) => string) | undefined
   relativePaths?: boolean
+  terse?: boolean
 }
 
 /** The notice owed to a session when one of its tasks ends, with a model-sized view of its output. */
@@ -39,6 +40,7 @@ export function buildCompletion(record: TaskRecord, paths: TaskPaths, style: Pre
     readHint: hint,
     // Paths from the project's root, as the model (whose directory that is) would write them.
     ...(style.relativePaths && record.cwd === record.projectRoot ? { relativeTo: record.cwd } : {}),
+    terse: style.terse === true,
     // A failure's notice shows what went wrong, not the passing lines around it.
     focus: isSuccess ? 'ends' : 'problems',
   })

@@ -166,7 +166,11 @@ export class Engine {
     this.retentionDeliveredMs = options.retention?.deliveredMs ?? RETENTION_DELIVERED_MS
     this.retentionUndeliveredMs = options.retention?.undeliveredMs ?? RETENTION_UNDELIVERED_MS
     this.logger = options.logger ?? {}
-    this.previewStyle = { readHint: options.readHint, relativePaths: options.relativePaths === true }
+    this.previewStyle = {
+      readHint: options.readHint,
+      relativePaths: options.relativePaths === true,
+      terse: options.terseViews === true,
+    }
     this.taskIdStyle = options.taskIdStyle ?? 'bgbash'
     this.capturePipelineStatus = options.capturePipelineStatus === true
     this.selfStartTime = readProcStat(process.pid)?.startTime ?? 0

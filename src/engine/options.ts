@@ -52,6 +52,11 @@ export interface TaskManagerOptions {
    */
   relativePaths?: boolean
   /**
+   * Whether completion previews leave out the lines that say how a test runner ran (TAP's YAML
+   * fences and timings, node:test's zero counts), folding the tests around them; default false.
+   */
+  terseViews?: boolean
+  /**
    * The form of the ids of tasks this manager starts: `bgbash` (`bgb-1a2b3c4d`, the default) or
    * `aft` (`bash-` + 16 hex digits, what AFT's harness plugins check for). Either form is read.
    */

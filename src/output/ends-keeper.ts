@@ -15,8 +15,6 @@ export interface Line {
   priority: LinePriority
   /** A plain line just after an error line. */
   isContext: boolean
-  /** A line that says how a test runner ran (filler.ts), in a view of the problems. */
-  isFiller: boolean
 }
 
 /** Keeps the first lines until `maxBytes` and the last ones within `maxBytes`. */

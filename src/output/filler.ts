@@ -1,5 +1,6 @@
-// Lines that say how a test runner ran rather than what failed: a view of the problems leaves
-// them out, so a failed suite's notice spends its tokens on the failures.
+// Lines that say how a test runner ran rather than what it found: a terse view leaves them out
+// before repeats fold (ViewOptions.terse), so a suite's notice spends its tokens on the failures
+// and forty passing tests fold to two lines.
 
 /**
  * node:test's TAP diagnostics and its spec reporter's error fields (tap and tape write the same
@@ -14,17 +15,12 @@ const RUNNER_FIELDS =
 /** node:test's summary lines that count nothing (TAP `#`, spec `ℹ`), and its timing. */
 const EMPTY_COUNTS = /^[#ℹ] (?:(?:suites|cancelled|skipped|todo) 0|duration_ms [\d.]+)$/
 
-/** The end of a TAP YAML block: what follows is the next test, not the failure's context. */
-export function isBlockEnd(line: string): boolean {
-  return /^\s+\.\.\.$/.test(line)
-}
-
 /** A passing TAP test: the next test, never context of the failure before it. */
 export function isPassingTest(line: string): boolean {
   return /^\s*ok \d+\b/.test(line)
 }
 
-/** Whether a view of the problems may leave this line out without a marker of its own. */
+/** Whether a terse view leaves this line out (unmarked). */
 export function isFillerLine(line: string): boolean {
   const first = line.charCodeAt(0)
   // Every filler line starts with a space, `#`, `ℹ`, the plan's `1` or TAP's `T`.

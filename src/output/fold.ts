@@ -56,13 +56,26 @@ export class RepeatFolder {
   readonly #recentBytePatterns: RegExp[] = []
   /** Where the line last pushed by pushLines starts in its raw text. */
   #lastRawStart = 0
+  readonly #skip: ((line: string) => boolean) | undefined
+  /** Lines `skip` left out, and their bytes (UTF-8, newline included). */
+  skippedLines = 0
+  skippedBytes = 0
 
-  /** `emit` receives the folded lines in order. */
-  constructor(emit: (line: string) => void) {
+  /**
+   * `emit` receives the folded lines in order. Lines `skip` picks are left out as if absent: a run
+   * goes on across them.
+   */
+  constructor(emit: (line: string) => void, skip?: (line: string) => boolean) {
     this.#emit = emit
+    this.#skip = skip
   }
 
   push(line: string): void {
+    if (this.#skip?.(line)) {
+      this.skippedLines++
+      this.skippedBytes += Buffer.byteLength(line) + 1
+      return
+    }
     // Blank lines fold only when identical.
     const isAlike =
       this.#isOpen && (line === this.#last || (isSameShape(this.#last, line) && /\S/.test(line)))

@@ -1,6 +1,6 @@
 import { stripAnsi, stripAnsiLines } from './ansi.js'
 import { EndsKeeper, type Line } from './ends-keeper.js'
-import { isBlockEnd, isFillerLine, isPassingTest } from './filler.js'
+import { isFillerLine, isPassingTest } from './filler.js'
 import { RepeatFolder } from './fold.js'
 import { classifyLine, LinePriority } from './important.js'
 import { collapseRedrawLines, collapseRedraws } from './redraw.js'
@@ -18,12 +18,16 @@ export interface ViewOptions {
   /**
    * `problems`: the errors, their context and the summaries, with only a few lines of each end,
    * and no more lines to fill the budget (a failed task's notice: the rest is one read away).
-   * It leaves out the lines that say how a test runner ran (filler.ts) without marking each.
    * Default `ends`: the ends get their shares, and whatever budget is left goes to them too.
    */
   focus?: ViewFocus
   /** A directory whose paths the view writes relative to it (see relativeTo in view-lines.ts). */
   relativeTo?: string
+  /**
+   * Leave out the lines that say how a test runner ran (filler.ts: TAP's YAML fences and timings,
+   * zero counts), unmarked, before repeats fold: forty passing TAP tests fold to two lines.
+   */
+  terse?: boolean
 }
 
 /** An unfinished line longer than this (UTF-16 units) is collapsed, then cut: a redraw loop or a 50 MB line. */
@@ -85,7 +89,7 @@ export class ViewBuilder {
     this.#focus = options.focus ?? 'ends'
     this.#relativeTo = options.relativeTo
     this.#maxLine = Math.max(16, Math.floor(this.#budget / 4))
-    this.#folder = new RepeatFolder((line) => this.#addLine(line))
+    this.#folder = new RepeatFolder((line) => this.#addLine(line), options.terse ? isFillerLine : undefined)
     this.#important = {
       error: new EndsKeeper(this.#budget),
       summary: new EndsKeeper(this.#budget),
@@ -174,6 +178,7 @@ export class ViewBuilder {
       tail: this.#tail.slice(this.#tailStart),
       important: Object.values(this.#important),
       firstError: this.#firstError,
+      skipped: { lines: this.#folder.skippedLines, bytes: this.#folder.skippedBytes },
       rewrite: relativeTo(this.#relativeTo),
     })
     return this.#finished
@@ -217,15 +222,11 @@ export class ViewBuilder {
     // Only a line that ended past PARTIAL_LIMIT carries dropped bytes.
     const full = bytes(line) + this.#dropped
     this.#dropped = 0
-    // Filler neither counts as context nor ends it (the context lines go on past it), but for the
-    // end of a TAP YAML block.
-    const isFiller = this.#focus === 'problems' && isFillerLine(line)
-    const priority = isFiller ? LinePriority.plain : classifyLine(line)
+    const priority = classifyLine(line)
     // What explains an error is indented under it, or level with it: a line less indented than
     // the error begins something else (the next test's heading), a frame of node's or a
     // package's code ends the frames that say where it failed, and a passing test is the next.
     const isContext =
-      !isFiller &&
       priority === LinePriority.plain &&
       this.#contextLeft > 0 &&
       indentOf(line) >= this.#contextIndent &&
@@ -235,9 +236,7 @@ export class ViewBuilder {
       this.#contextLeft = CONTEXT_LINES[this.#focus]
       this.#contextIndent = indentOf(line)
     } else if (isContext) this.#contextLeft--
-    else if (!isFiller || isBlockEnd(line)) this.#contextLeft = 0
-    // Filler within an error's context is kept as far as the selection, which passes over it.
-    const isFillerInContext = isFiller && this.#contextLeft > 0
+    else this.#contextLeft = 0
     const text = full > this.#budget ? cutToBytes(line, this.#budget, full) : line
     const shown = cutToBytes(text, this.#maxLine, full)
     const entry: Line = {
@@ -249,7 +248,6 @@ export class ViewBuilder {
       shownSize: shown === text && full === bytes(line) ? full + 1 : bytes(shown) + 1,
       priority,
       isContext,
-      isFiller,
     }
     this.#offset += full + 1
     if (this.#headBytes < this.#budget) {
@@ -268,13 +266,13 @@ export class ViewBuilder {
       this.#tail.splice(0, this.#tailStart)
       this.#tailStart = 0
     }
-    if (priority !== LinePriority.plain || isContext || isFillerInContext) detach(entry)
+    if (priority !== LinePriority.plain || isContext) detach(entry)
     if (priority === LinePriority.error) {
       this.#firstError ??= entry
       this.#important.error.add(entry)
     } else if (priority === LinePriority.summary) this.#important.summary.add(entry)
     else if (priority === LinePriority.warning) this.#important.warning.add(entry)
-    else if (isContext || isFillerInContext) this.#important.context.add(entry)
+    else if (isContext) this.#important.context.add(entry)
   }
 }
 

@@ -50,7 +50,6 @@ export const GONE: Line = {
   shownSize: 0,
   priority: LinePriority.plain,
   isContext: false,
-  isFiller: false,
 }
 
 /**

@@ -1,6 +1,7 @@
 // Which of the lines a ViewBuilder kept a view shows, within its budget, and how the view reads:
 // the lines in their order, a marker for each gap.
 import type { EndsKeeper, Line } from './ends-keeper.js'
+import { isPassingTest } from './filler.js'
 import { LinePriority } from './important.js'
 import { isLibraryFrame, isUserFrame } from './stack-frame.js'
 import { bytes, cutToBytes, gapMarker } from './view-lines.js'
@@ -32,6 +33,12 @@ export const CONTEXT_LINES: Record<ViewFocus, number> = { ends: 3, problems: 6 }
  */
 const SHARES = { ends: { tail: 0.3, head: 0.1 }, problems: { tail: 0.05, head: 0.01 } }
 
+/**
+ * Output up to this size is shown whole in a view of the problems too: past it, a failed suite's
+ * passing tests and runtime frames would fill a notice the more, the closer it came to the budget.
+ */
+const PROBLEMS_WHOLE_BYTES = 1024
+
 /** What a ViewBuilder kept of the output, and the view it is asked for. */
 export interface KeptLines {
   budget: number
@@ -46,22 +53,26 @@ export interface KeptLines {
   /** The first and last lines of each kind of important line, and the context of errors. */
   important: readonly EndsKeeper[]
   firstError: Line | undefined
+  /** Filler the folder left out before any line was kept (ViewOptions.terse). */
+  skipped: { lines: number; bytes: number }
   /** How a kept line is written, when not as it came (paths made relative). */
   rewrite: ((line: string) => string) | undefined
 }
 
 /** The view of the kept lines: the whole output when it fits, else a selection within the budget. */
 export function selectView(kept: KeptLines): OutputView {
-  const { budget, totalLines: total, totalBytes, head } = kept
-  const base = { totalLines: total, firstErrorLine: kept.firstError?.text }
-  // Everything fits: the whole output, lines uncut (the head then holds every line).
-  if (totalBytes - 1 <= budget && head.length === total) {
+  const { budget, totalLines: total, totalBytes, head, skipped } = kept
+  const base = { totalLines: total + skipped.lines, firstErrorLine: kept.firstError?.text }
+  // Everything fits: the whole output, lines uncut (the head then holds every line). A view of
+  // the problems shows a short output whole, and a longer one the same way at any size.
+  const whole = kept.focus === 'problems' ? Math.min(budget, PROBLEMS_WHOLE_BYTES) : budget
+  if (totalBytes - 1 <= whole && head.length === total) {
     return {
       ...base,
       text: head.map((line) => kept.rewrite?.(line.text) ?? line.text).join('\n'),
-      truncated: false,
-      omittedLines: 0,
-      omittedBytes: 0,
+      truncated: skipped.lines > 0,
+      omittedLines: skipped.lines,
+      omittedBytes: skipped.bytes,
       keptLines: total,
     }
   }
@@ -79,8 +90,8 @@ export function selectView(kept: KeptLines): OutputView {
     ...base,
     text,
     truncated: true,
-    omittedLines: total - chosen.kept.size,
-    omittedBytes: totalBytes - keptBytes,
+    omittedLines: total - chosen.kept.size + skipped.lines,
+    omittedBytes: totalBytes - keptBytes + skipped.bytes,
     keptLines: chosen.kept.size,
   }
 }
@@ -122,7 +133,8 @@ class Selection {
       if (byIndex[i]!.priority === LinePriority.summary) this.#add(byIndex[i]!.index)
     }
     for (const line of byIndex) if (line.priority === LinePriority.warning) this.#add(line.index)
-    if (focus === 'ends') {
+    // A failure whose output names no problem shows its ends, as much as fits.
+    if (focus === 'ends' || firstError === undefined) {
       this.#addRun(total - 1, -1, budget)
       this.#addRun(0, 1, budget)
     }
@@ -133,7 +145,7 @@ class Selection {
   #add(index: number): boolean {
     if (this.kept.has(index)) return true
     const line = this.pool.get(index)
-    if (line === undefined || line.isFiller || this.#repeated.has(index)) return false
+    if (line === undefined || this.#repeated.has(index)) return false
     const total = this.input.totalLines
     // The gap holding this line loses it: it splits, shrinks or closes.
     const leftGap = index > 0 && !this.kept.has(index - 1)
@@ -184,7 +196,6 @@ class Selection {
       if (line === undefined) return
       const isPart =
         line.isContext ||
-        line.isFiller ||
         isUserFrame(line.text) ||
         (line.priority === LinePriority.error && (i === index || this.#isShownElsewhere(i)))
       if (!isPart) return
@@ -192,15 +203,11 @@ class Selection {
     }
   }
 
-  /** An error line's index and those of its context lines, passing over filler. */
+  /** An error line's index and those of its context lines. */
   #blockOf(index: number): number[] {
     const block = [index]
     const most = CONTEXT_LINES[this.input.focus]
-    for (let i = index + 1; block.length <= most; i++) {
-      const line = this.pool.get(i)
-      if (line === undefined || !(line.isContext || line.isFiller)) break
-      if (line.isContext) block.push(i)
-    }
+    for (let i = index + 1; block.length <= most && this.pool.get(i)?.isContext; i++) block.push(i)
     return block
   }
 
@@ -208,7 +215,7 @@ class Selection {
    * A run of lines from one end. A view of the problems keeps each end only up to its first
    * important line (the summary that ends a run): what lies beyond it is the middle of the run
    * (the passing tests before the summary), not its end. Nor does it end on the runtime's frames
-   * of a last stack trace, nor go past filler (beyond a TAP version line come the passing tests).
+   * of a last stack trace, nor on passing tests.
    */
   #addRun(from: number, step: 1 | -1, maxBytes: number): void {
     const isProblems = this.input.focus === 'problems'
@@ -216,40 +223,31 @@ class Selection {
     for (let i = from; i >= 0 && i < this.input.totalLines; i += step) {
       const line = this.pool.get(i)
       if (line === undefined || spent + line.shownSize > maxBytes) return
-      if (line.isFiller || (isProblems && isLibraryFrame(line.text))) return
+      if (isProblems && (isLibraryFrame(line.text) || isPassingTest(line.text))) return
       if (!this.#add(i) || (isProblems && line.priority !== LinePriority.plain)) return
       spent += line.shownSize
     }
   }
 }
 
-/**
- * The kept lines in order, each gap a marker; a gap of filler alone has none (the lines it leaves
- * out still count as omitted).
- */
+/** The kept lines in order, each gap a marker. */
 function render(byIndex: readonly Line[], kept: ReadonlySet<number>, input: KeptLines): string {
   const out: string[] = []
-  const byNumber = new Map(byIndex.map((line) => [line.index, line]))
-  const isFillerOnly = (from: number, to: number) => {
-    for (let i = from; i < to; i++) if (!byNumber.get(i)?.isFiller) return false
-    return true
-  }
   let next = 0
   let nextOffset = 0
   // The first gap says how to read what was left out; the others only how much.
   let hint: string | undefined = input.hint
-  const marker = (from: number, to: number, size: number) => {
-    if (isFillerOnly(from, to)) return
-    out.push(gapMarker(to - from, size, hint))
+  const marker = (count: number, size: number) => {
+    out.push(gapMarker(count, size, hint))
     hint = undefined
   }
   for (const line of byIndex) {
     if (!kept.has(line.index)) continue
-    if (line.index > next) marker(next, line.index, line.offset - nextOffset)
+    if (line.index > next) marker(line.index - next, line.offset - nextOffset)
     out.push(input.rewrite?.(line.shown) ?? line.shown)
     next = line.index + 1
     nextOffset = line.offset + line.size
   }
-  if (next < input.totalLines) marker(next, input.totalLines, input.totalBytes - nextOffset)
+  if (next < input.totalLines) marker(input.totalLines - next, input.totalBytes - nextOffset)
   return out.join('\n')
 }

@@ -11,6 +11,15 @@ const passing = (from: number, count: number) =>
     '  ...',
   ]).flat()
 
+/** The same, with names of another shape each time, so that they do not fold when terse either. */
+const unfoldable = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => [
+    `ok ${from + i} - ${'adds an item '.repeat((i % 4) + 1)}to cart ${from + i}`,
+    '  ---',
+    `  duration_ms: 0.${i}`,
+    '  ...',
+  ]).flat()
+
 /** Plain lines of a build log, of shapes that do not fold. */
 const noise = (count: number) =>
   Array.from({ length: count }, (_, i) =>
@@ -65,14 +74,15 @@ const specFailure = (name: string, actual: string, expected: string) => [
 const specPassing = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => `✔ adds item ${from + i} to the cart (0.${i}ms)`)
 
-const cases: Array<{ rule: string; lines: string[]; shows: string[]; hides: string[] }> = [
+const cases: Array<{ rule: string; lines: string[]; shows: string[]; hides: string[]; terse?: true }> = [
   {
-    rule: "a test runner's bookkeeping (YAML fences, timings, kinds, zero counts) is left out, unmarked",
+    rule: "terse: a test runner's bookkeeping (YAML fences, timings, kinds, zero counts) is left out, unmarked",
+    terse: true,
     lines: [
       'TAP version 13',
-      ...passing(1, 50),
+      ...unfoldable(1, 50),
       ...tapFailure(51, 'applies the member discount', 'DISC-8500', 'DISC-8415'),
-      ...passing(52, 50),
+      ...unfoldable(52, 50),
       '1..101',
       '# tests 101',
       '# suites 0',
@@ -114,20 +124,21 @@ const cases: Array<{ rule: string; lines: string[]; shows: string[]; hides: stri
     ],
   },
   {
-    rule: "the end of a TAP YAML block, or a passing test, ends a failure's context",
+    rule: "terse: a passing test ends a failure's context (its YAML block left out)",
+    terse: true,
     lines: [
-      ...passing(1, 50),
+      ...unfoldable(1, 50),
       'not ok 51 - breaks',
       '  ---',
       '  duration_ms: 0.5',
       '  ...',
-      ...passing(52, 50),
+      ...unfoldable(52, 50),
       'not ok 102 - breaks too',
-      ...passing(103, 50),
+      ...unfoldable(103, 50),
       '# fail 2',
     ],
     shows: ['not ok 51 - breaks\n… ', 'not ok 102 - breaks too\n… '],
-    hides: ['ok 52 -', 'ok 103 -'],
+    hides: ['ok 52 -', 'ok 103 -', 'duration_ms'],
   },
   {
     rule: "a failure shown already is not shown again (the spec reporter's closing list), but each failure is",
@@ -169,7 +180,7 @@ const cases: Array<{ rule: string; lines: string[]; shows: string[]; hides: stri
       '# suites 0',
       '# fail 1',
     ],
-    shows: [' …\n# tests 101\n# fail 1'],
+    shows: [' …\n# tests 101\n# suites 0\n# fail 1'],
     hides: ['ok 101 - adds item 101', '1..101'],
   },
   {
@@ -192,9 +203,9 @@ const cases: Array<{ rule: string; lines: string[]; shows: string[]; hides: stri
   },
 ]
 
-for (const { rule, lines, shows, hides } of cases) {
+for (const { rule, lines, shows, hides, terse } of cases) {
   test(`a view of the problems: ${rule}`, () => {
-    const view = buildView(`${lines.join('\n')}\n`, { budgetBytes: 4096, focus: 'problems' })
+    const view = buildView(`${lines.join('\n')}\n`, { budgetBytes: 4096, focus: 'problems', terse })
     for (const part of shows)
       assert.ok(view.text.includes(part), `shows ${JSON.stringify(part)}:\n${view.text}`)
     for (const part of hides)
@@ -220,4 +231,43 @@ test('a view of the problems shows each failure once, however often the runner r
   assert.equal(count("+ 'DISC-8500'"), 1, view.text)
   assert.equal(count("+ 'SHIP-0999'"), 1, view.text)
   assert.equal(count('at TestContext'), 2, view.text)
+})
+
+test('a terse view of a passing TAP suite is its first and last test and its summary; it says lines were left out', () => {
+  const lines = [
+    'TAP version 13',
+    ...passing(1, 40).flatMap((line) =>
+      line.startsWith('ok ') ? [`# Subtest: ${line.slice(5)}`, line] : [line],
+    ),
+    '1..40',
+    '# tests 40',
+    '# suites 0',
+    '# pass 40',
+    '# fail 0',
+    '# cancelled 0',
+    '# skipped 0',
+    '# todo 0',
+    '# duration_ms 288.230002',
+  ]
+  const view = buildView(`${lines.join('\n')}\n`, { budgetBytes: 1024, terse: true })
+  assert.equal(
+    view.text,
+    [
+      'ok 1 - adds item 1 to the cart',
+      '… 38 similar lines …',
+      'ok 40 - adds item 40 to the cart',
+      '# tests 40',
+      '# pass 40',
+      '# fail 0',
+    ].join('\n'),
+  )
+  assert.equal(view.truncated, true)
+  assert.equal(
+    view.totalLines,
+    lines.length - 37,
+    'the 38 folded lines count as the marker that stands for them',
+  )
+  assert.equal(view.keptLines + view.omittedLines, view.totalLines)
+  // Without terse, every line is there to be shown: the view is the tail of a 6 KB log.
+  assert.match(buildView(`${lines.join('\n')}\n`, { budgetBytes: 1024 }).text, /duration_ms/)
 })

@@ -37,6 +37,7 @@ export async function runMcp(io: CliIo, options: McpCommandOptions, early?: Earl
     // A model reads the rest with its own tool; the CLI's `bgbash logs` is for people.
     readHint: (taskId) => `read it with bash_output ${taskId}`,
     relativePaths: true,
+    terseViews: true,
     logger,
   })
   const state = new McpState(tm)

@@ -60,6 +60,7 @@ export async function readOutputView(
   const view = buildView(text, {
     budgetBytes,
     readHint: `read them with bash_output task_id=${taskId} (offset, tail_lines or grep)`,
+    terse: true,
   })
   return { text: view.text, truncated: view.truncated || isCut, endOffset, totalBytes: head.totalBytes }
 }

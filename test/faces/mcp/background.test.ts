@@ -45,7 +45,7 @@ test('a command still running after wait_ms moves to the background, and bash_wa
   assert.equal(again.content.length, 1)
   assert.match(
     mainText(again),
-    new RegExp(`^Waited .*: the task ended\.\n${out.task_id} completed, exit 0 after `),
+    new RegExp(`^Waited .*: the task ended.\n${out.task_id} completed, exit 0 after `),
   )
 })
 
