@@ -73,9 +73,14 @@ function benchCorpus(quick: boolean): CorpusViewRow[] {
     const ok = code === '0'
     const rawBytes = Buffer.byteLength(raw)
     const completionBudget = ok ? COMPLETION_SUCCESS_BYTES : COMPLETION_FAILURE_BYTES
-    const completion = buildView(raw, { budgetBytes: completionBudget })
+    // As the MCP face builds them: terse, and a failure's notice a view of its problems.
+    const completion = buildView(raw, {
+      budgetBytes: completionBudget,
+      focus: ok ? 'ends' : 'problems',
+      terse: true,
+    })
     const started = performance.now()
-    const foreground = buildView(raw, { budgetBytes: FOREGROUND_RESULT_BYTES })
+    const foreground = buildView(raw, { budgetBytes: FOREGROUND_RESULT_BYTES, terse: true })
     const buildMs = performance.now() - started
     return {
       file,
@@ -144,7 +149,7 @@ async function benchStream(bytes: number): Promise<StreamRow> {
     const baseline = process.memoryUsage.rss()
     let peak = baseline
     const started = performance.now()
-    const builder = new ViewBuilder({ budgetBytes: FOREGROUND_RESULT_BYTES })
+    const builder = new ViewBuilder({ budgetBytes: FOREGROUND_RESULT_BYTES, terse: true })
     for await (const chunk of fs.createReadStream(file, { highWaterMark: chunkBytes })) {
       builder.push(chunk as Buffer)
       const rss = process.memoryUsage.rss()
@@ -220,7 +225,7 @@ export function formatViews(report: ViewsReport): string[] {
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
   return [
-    'views — tokens by gpt-tokenizer (o200k_base); completion budget 1 KiB on success, 4 KiB on failure',
+    'views as the MCP face builds them (terse; a failure notice shows its problems) — tokens by gpt-tokenizer (o200k_base); completion budget 1 KiB on success, 4 KiB on failure',
     line(header),
     ...rows.map(line),
     `streamed log: ${(stream.bytes / 1024 / 1024).toFixed(0)} MB in ${stream.chunkBytes / 1024} KiB chunks → ` +

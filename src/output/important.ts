@@ -166,8 +166,15 @@ export function classifyLine(line: string): LinePriority {
   if (ERROR_PATTERNS.some((pattern) => pattern.test(line)) || DIAGNOSTIC.test(line)) return LinePriority.error
   if (SUMMARY_PATTERNS.some((pattern) => pattern.test(line))) return LinePriority.summary
   if (WARNING_PATTERNS.some((pattern) => pattern.test(line))) return LinePriority.warning
-  // Stack frames of the code at fault: `    at fn (src/x.ts:3:4)`, Python `File "x.py", line 3`.
-  if (isUserFrame(line)) return LinePriority.warning
-  if (/^\s*File ".+", line \d+/.test(line) || /^\s*--> .+:\d+:\d+/.test(line)) return LinePriority.warning
+  if (isPointer(line)) return LinePriority.warning
   return LinePriority.plain
+}
+
+/**
+ * A line that says where in the code: a stack frame of the code at fault (`    at fn (src/x.ts:3:4)`),
+ * Python's `File "x.py", line 3`, rustc's ` --> src/lib.rs:7:24`. Under an error it is part of
+ * what explains it.
+ */
+export function isPointer(line: string): boolean {
+  return isUserFrame(line) || /^\s*File ".+", line \d+/.test(line) || /^\s*--> .+:\d+:\d+/.test(line)
 }

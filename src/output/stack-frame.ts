@@ -8,8 +8,13 @@
 const FRAME =
   /^\s+(?:at\s+)?(?:async\s+)?(?:[^\s()][^()]*\s\((?<inParens>[^()]+)\)|(?<bare>\S+:\d+:\d+))(?:\s+\{)?$/
 
-/** Where node's own code and installed packages run: `node:internal/…`, `node:fs`, `…/node_modules/…`. */
-const LIBRARY_LOCATION = /^(?:node:|internal\/)|[\\/]node_modules[\\/]/
+/**
+ * Where node's own code and installed packages run: `node:internal/…`, `node:fs`,
+ * `…/node_modules/…`; and Rust's standard library and crates as a backtrace prints them
+ * (`/rustc/<commit>/library/…`, `…/.cargo/registry/…`).
+ */
+const LIBRARY_LOCATION =
+  /^(?:node:|internal\/|\/rustc\/[0-9a-f]+\/library\/)|[\\/](?:node_modules|\.cargo[\\/]registry)[\\/]/
 
 /** Positions V8 prints for frames with no file of their own: `(<anonymous>)`, `Promise.all (index 0)`. */
 const NO_FILE = /^(?:<anonymous>|index \d+|native)$/

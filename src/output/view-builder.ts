@@ -2,7 +2,7 @@ import { stripAnsi, stripAnsiLines } from './ansi.js'
 import { EndsKeeper, type Line } from './ends-keeper.js'
 import { isFillerLine, isPassingTest } from './filler.js'
 import { RepeatFolder } from './fold.js'
-import { classifyLine, LinePriority } from './important.js'
+import { classifyLine, isPointer, LinePriority } from './important.js'
 import { collapseRedrawLines, collapseRedraws } from './redraw.js'
 import { isLibraryFrame } from './stack-frame.js'
 import { bytes, cutToBytes, detach, GONE, indentOf, relativeTo } from './view-lines.js'
@@ -227,8 +227,8 @@ export class ViewBuilder {
     // the error begins something else (the next test's heading), a frame of node's or a
     // package's code ends the frames that say where it failed, and a passing test is the next.
     const isContext =
-      priority === LinePriority.plain &&
       this.#contextLeft > 0 &&
+      (priority === LinePriority.plain || (priority === LinePriority.warning && isPointer(line))) &&
       indentOf(line) >= this.#contextIndent &&
       !isLibraryFrame(line) &&
       !isPassingTest(line)

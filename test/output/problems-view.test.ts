@@ -190,6 +190,20 @@ const cases: Array<{ rule: string; lines: string[]; shows: string[]; hides: stri
     hides: ['compiled module 99\n'],
   },
   {
+    rule: "a line that says where (rustc's -->, a frame of the user's code) is part of the error's context",
+    lines: [
+      ...noise(60),
+      'error[E0425]: cannot find value `prot` in this scope',
+      ' --> src/lib.rs:7:24',
+      '  |',
+      '7 |     format!("port {}", prot)',
+      '  |                        ^^^^',
+      ...noise(60),
+    ],
+    shows: [' --> src/lib.rs:7:24\n  |\n7 |     format!("port {}", prot)\n  |                        ^^^^\n'],
+    hides: [],
+  },
+  {
     rule: 'the tail does not end on the runtime frames of a last stack trace',
     lines: [
       ...noise(200),

@@ -26,6 +26,16 @@ test('frames of node and of installed packages are library frames; the user code
     // packages
     ['    at Promise.then.completed (/app/node_modules/jest-circus/build/utils.js:298:28)', true],
     ['    at C:\\app\\node_modules\\vitest\\dist\\runner.js:10:3', true],
+    // Rust backtraces: the standard library and crates, then the user's code
+    [
+      '             at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/panicking.rs:80:14',
+      true,
+    ],
+    [
+      '             at /home/me/.cargo/registry/src/index.crates.io-6f17d22bba15001f/tokio-1.40.0/src/runtime.rs:9:5',
+      true,
+    ],
+    ['             at ./src/lib.rs:25:9', false],
     // not frames
     ["  location: '/tmp/shop/test/cart.test.js:12:1'", false],
     ['    see the docs (node:fs)', false],
