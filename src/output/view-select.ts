@@ -175,9 +175,10 @@ class Selection {
     for (const i of this.#blockOf(index)) if (!this.#add(i)) return
   }
 
+  /** What a block says, whatever its indent (a runner's closing list indents less than its suites). */
   #keyOf(index: number): string {
     return this.#blockOf(index)
-      .map((i) => this.pool.get(i)!.text)
+      .map((i) => this.pool.get(i)!.text.trimStart())
       .join('\n')
   }
 

@@ -285,3 +285,21 @@ test('a terse view of a passing TAP suite is its first and last test and its sum
   // Without terse, every line is there to be shown: the view is the tail of a 6 KB log.
   assert.match(buildView(`${lines.join('\n')}\n`, { budgetBytes: 1024 }).text, /duration_ms/)
 })
+
+test("a failure reported in a suite, then unindented in the runner's closing list, is shown once", () => {
+  const inSuite = (name: string, actual: string, expected: string) =>
+    specFailure(name, actual, expected).map((line) => (line === '' ? line : `  ${line}`))
+  const lines = [
+    '▶ cart',
+    ...specPassing(1, 60).map((line) => `  ${line}`),
+    ...inSuite('applies the member discount', 'DISC-8500', 'DISC-8415'),
+    '✖ cart (12.5ms)',
+    'ℹ fail 1',
+    '✖ failing tests:',
+    'test at test/cart.test.js:12:1',
+    ...specFailure('applies the member discount', 'DISC-8500', 'DISC-8415'),
+  ]
+  const view = buildView(`${lines.join('\n')}\n`, { budgetBytes: 4096, focus: 'problems', terse: true })
+  assert.equal(view.text.split("+ 'DISC-8500'").length - 1, 1, view.text)
+  assert.match(view.text, /^ {2}✖ applies the member discount/m)
+})
