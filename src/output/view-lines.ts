@@ -27,16 +27,16 @@ function indentOf(line: string): number {
 }
 
 /**
- * Writes the paths under `dir` relative to it (`/repo/test/a.js:3:1` → `test/a.js:3:1`): where a
- * path starts a word, after a space, a quote, a bracket or `=`, never inside a URL or another
- * path. Nothing for no directory or the root. Only shorter, never longer: the budget, counted on
- * the lines as they came, holds.
+ * Writes the paths under `dir` relative to it (`/repo/test/a.js:3:1` → `test/a.js:3:1`, and node's
+ * ESM frames `file:///repo/test/a.mjs:3:1` the same): where a path starts a word, after a space, a
+ * quote, a bracket or `=`, never inside another path or URL. Nothing for no directory or the
+ * root. Only shorter, never longer: the budget, counted on the lines as they came, holds.
  */
 export function relativeTo(dir: string | undefined): ((line: string) => string) | undefined {
   if (dir === undefined || !path.isAbsolute(dir) || path.dirname(dir) === dir) return undefined
   const prefix = dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`
   const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const pattern = new RegExp(`(^|[\\s'"(\\[=<\`])${escaped}(?=[^\\s'")\\]>\`])`, 'g')
+  const pattern = new RegExp(`(^|[\\s'"(\\[=<\`])(?:file://)?${escaped}(?=[^\\s'")\\]>\`])`, 'g')
   return (line) => (line.includes(prefix) ? line.replace(pattern, '$1') : line)
 }
 

@@ -25,14 +25,18 @@ test('a gap marker with the read hint says how much and how to read it; the othe
   for (const [count, size, hint, marker] of cases) assert.equal(gapMarker(count, size, hint), marker)
 })
 
-test('paths under a directory are written relative to it where a path starts, never inside a URL or another name', () => {
+test('paths under a directory (and file: URLs of them) are written relative to it where a path starts, never inside another path or a web URL', () => {
   const relative = relativeTo('/repo/app')!
   const cases: Array<[line: string, shown: string]> = [
     ["  location: '/repo/app/test/a.js:12:1'", "  location: 'test/a.js:12:1'"],
     ['    at x (/repo/app/src/a.ts:3:4)', '    at x (src/a.ts:3:4)'],
     ['/repo/app/x.js:1 error', 'x.js:1 error'],
     ['--outDir=/repo/app/dist', '--outDir=dist'],
-    ['see file:///repo/app/x.mjs', 'see file:///repo/app/x.mjs'],
+    [
+      '    at TestContext.<anonymous> (file:///repo/app/x.test.mjs:7:48)',
+      '    at TestContext.<anonymous> (x.test.mjs:7:48)',
+    ],
+    ['see https://example.com/repo/app/x.mjs', 'see https://example.com/repo/app/x.mjs'],
     ['/repo/apple/x.js', '/repo/apple/x.js'],
     ['cd /repo/app/ && ls', 'cd /repo/app/ && ls'],
     ['/repo/app', '/repo/app'],
