@@ -15,6 +15,8 @@ export interface Line {
   priority: LinePriority
   /** A plain line just after an error line. */
   isContext: boolean
+  /** A plain line after an error's context that still reads as part of it (FURTHER_LINES). */
+  isFurther: boolean
 }
 
 /** Keeps the first lines until `maxBytes` and the last ones within `maxBytes`. */

@@ -1,12 +1,12 @@
 import { stripAnsi, stripAnsiLines } from './ansi.js'
 import { EndsKeeper, type Line } from './ends-keeper.js'
-import { isFillerLine, isPassingTest } from './filler.js'
+import { FillerFilter, isNextTest } from './filler.js'
 import { RepeatFolder } from './fold.js'
 import { classifyLine, isPointer, LinePriority } from './important.js'
 import { collapseRedrawLines, collapseRedraws } from './redraw.js'
 import { isLibraryFrame } from './stack-frame.js'
 import { bytes, cutToBytes, detach, GONE, indentOf, relativeTo } from './view-lines.js'
-import { CONTEXT_LINES, type OutputView, selectView, type ViewFocus } from './view-select.js'
+import { CONTEXT_LINES, FURTHER_LINES, type OutputView, selectView, type ViewFocus } from './view-select.js'
 
 export { cutToBytes, type OutputView }
 
@@ -29,6 +29,9 @@ export interface ViewOptions {
    */
   terse?: boolean
 }
+
+/** The heading of an assertion diff: node's assert, jest and vitest. */
+const DIFF_HEADER = /^\s*(?:\+ actual - expected\b|- Expected\b)/
 
 /** An unfinished line longer than this (UTF-16 units) is collapsed, then cut: a redraw loop or a 50 MB line. */
 const PARTIAL_LIMIT = 1 << 20
@@ -73,6 +76,8 @@ export class ViewBuilder {
   #index = 0
   #offset = 0
   #contextLeft = 0
+  /** Lines that may still follow an error as further context (FURTHER_LINES). */
+  #furtherLeft = 0
   #contextIndent = 0
   #firstError: Line | undefined
   readonly #head: Line[] = []
@@ -80,7 +85,7 @@ export class ViewBuilder {
   readonly #tail: Line[] = []
   #tailStart = 0
   #tailBytes = 0
-  readonly #important: Record<'error' | 'summary' | 'warning' | 'context', EndsKeeper>
+  readonly #important: Record<'error' | 'summary' | 'warning' | 'context' | 'further', EndsKeeper>
   #finished: OutputView | undefined
 
   constructor(options: ViewOptions) {
@@ -89,12 +94,16 @@ export class ViewBuilder {
     this.#focus = options.focus ?? 'ends'
     this.#relativeTo = options.relativeTo
     this.#maxLine = Math.max(16, Math.floor(this.#budget / 4))
-    this.#folder = new RepeatFolder((line) => this.#addLine(line), options.terse ? isFillerLine : undefined)
+    this.#folder = new RepeatFolder(
+      (line) => this.#addLine(line),
+      options.terse ? new FillerFilter().isFiller : undefined,
+    )
     this.#important = {
       error: new EndsKeeper(this.#budget),
       summary: new EndsKeeper(this.#budget),
       warning: new EndsKeeper(this.#budget),
       context: new EndsKeeper(this.#budget),
+      further: new EndsKeeper(this.#budget),
     }
   }
 
@@ -226,17 +235,28 @@ export class ViewBuilder {
     // What explains an error is indented under it, or level with it: a line less indented than
     // the error begins something else (the next test's heading), a frame of node's or a
     // package's code ends the frames that say where it failed, and a passing test is the next.
-    const isContext =
-      this.#contextLeft > 0 &&
+    const isUnder =
+      this.#contextLeft + this.#furtherLeft > 0 &&
       (priority === LinePriority.plain || (priority === LinePriority.warning && isPointer(line))) &&
       indentOf(line) >= this.#contextIndent &&
       !isLibraryFrame(line) &&
-      !isPassingTest(line)
+      !isNextTest(line)
+    const isContext = isUnder && this.#contextLeft > 0
+    // Past the context: shown only if the budget is left over (the rest of a long diff).
+    const isFurther = isUnder && !isContext
     if (priority === LinePriority.error) {
       this.#contextLeft = CONTEXT_LINES[this.#focus]
+      this.#furtherLeft = 0
       this.#contextIndent = indentOf(line)
-    } else if (isContext) this.#contextLeft--
-    else this.#contextLeft = 0
+    } else if (isContext) {
+      this.#contextLeft--
+      // An assertion diff runs on past the context.
+      if (DIFF_HEADER.test(line)) this.#furtherLeft = FURTHER_LINES[this.#focus]
+    } else if (isFurther) this.#furtherLeft--
+    else {
+      this.#contextLeft = 0
+      this.#furtherLeft = 0
+    }
     const text = full > this.#budget ? cutToBytes(line, this.#budget, full) : line
     const shown = cutToBytes(text, this.#maxLine, full)
     const entry: Line = {
@@ -248,6 +268,7 @@ export class ViewBuilder {
       shownSize: shown === text && full === bytes(line) ? full + 1 : bytes(shown) + 1,
       priority,
       isContext,
+      isFurther,
     }
     this.#offset += full + 1
     if (this.#headBytes < this.#budget) {
@@ -266,13 +287,14 @@ export class ViewBuilder {
       this.#tail.splice(0, this.#tailStart)
       this.#tailStart = 0
     }
-    if (priority !== LinePriority.plain || isContext) detach(entry)
+    if (priority !== LinePriority.plain || isContext || isFurther) detach(entry)
     if (priority === LinePriority.error) {
       this.#firstError ??= entry
       this.#important.error.add(entry)
     } else if (priority === LinePriority.summary) this.#important.summary.add(entry)
     else if (priority === LinePriority.warning) this.#important.warning.add(entry)
     else if (isContext) this.#important.context.add(entry)
+    else if (isFurther) this.#important.further.add(entry)
   }
 }
 

@@ -50,6 +50,7 @@ export const GONE: Line = {
   shownSize: 0,
   priority: LinePriority.plain,
   isContext: false,
+  isFurther: false,
 }
 
 /**

@@ -1,9 +1,10 @@
 // Which of the lines a ViewBuilder kept a view shows, within its budget, and how the view reads:
 // the lines in their order, a marker for each gap.
 import type { EndsKeeper, Line } from './ends-keeper.js'
-import { isPassingTest } from './filler.js'
+import { isNextTest } from './filler.js'
 import { LinePriority } from './important.js'
-import { isLibraryFrame, isUserFrame } from './stack-frame.js'
+import { blockAt, findRepeatedFailures } from './repeats.js'
+import { isLibraryFrame } from './stack-frame.js'
 import { bytes, cutToBytes, gapMarker } from './view-lines.js'
 
 export type ViewFocus = 'ends' | 'problems'
@@ -25,6 +26,13 @@ export interface OutputView {
  * of the problems has room for a whole diff.
  */
 export const CONTEXT_LINES: Record<ViewFocus, number> = { ends: 3, problems: 6 }
+
+/**
+ * Lines of an assertion diff past the context (indented under its error, no runtime frame, no
+ * next test): a view of the problems shows them in order with the budget left once every error,
+ * summary and warning has its place, so a long diff is not cut at its sixth line.
+ */
+export const FURTHER_LINES: Record<ViewFocus, number> = { ends: 0, problems: 24 }
 
 /**
  * Shares of the budget first given to the last and the first lines; important lines come next.
@@ -102,10 +110,8 @@ class Selection {
   #used: number
   #gaps: number
   readonly #markerBytes: number
-  /** Each error shown with its context (see blockOf): the same block again is not shown twice. */
-  readonly #blocksShown = new Map<string, number>()
-  /** The lines of blocks shown already, and the frames under them: never kept. */
-  readonly #repeated = new Set<number>()
+  /** Failures reported again (repeats.ts): never kept. */
+  #repeated = new Set<number>()
 
   constructor(
     private readonly input: KeptLines,
@@ -122,17 +128,19 @@ class Selection {
   /** Chooses the lines; returns the pool's lines in order. */
   choose(): Line[] {
     const { focus, totalLines: total, budget, firstError } = this.input
+    const byIndex = [...this.pool.values()].sort((a, b) => a.index - b.index)
+    this.#repeated = findRepeatedFailures(byIndex, this.pool, CONTEXT_LINES[focus])
     if (firstError) this.#addBlock(firstError.index)
     const shares = SHARES[focus]
     this.#addRun(total - 1, -1, budget * shares.tail)
     this.#addRun(0, 1, budget * shares.head)
-    const byIndex = [...this.pool.values()].sort((a, b) => a.index - b.index)
     for (const line of byIndex) if (line.priority === LinePriority.error) this.#addBlock(line.index)
     // Summaries come at the end of a run: the latest first.
     for (let i = byIndex.length - 1; i >= 0; i--) {
       if (byIndex[i]!.priority === LinePriority.summary) this.#add(byIndex[i]!.index)
     }
     for (const line of byIndex) if (line.priority === LinePriority.warning) this.#add(line.index)
+    for (const line of byIndex) if (line.isFurther && this.kept.has(line.index - 1)) this.#add(line.index)
     // A failure whose output names no problem shows its ends, as much as fits.
     if (focus === 'ends' || firstError === undefined) {
       this.#addRun(total - 1, -1, budget)
@@ -159,57 +167,10 @@ class Selection {
     return true
   }
 
-  /**
-   * An error line and the context lines under it, unless the same lines were shown already (a
-   * runner's closing list of the failures it reported as they came).
-   */
+  /** An error line and the context lines under it, unless it repeats a failure shown already. */
   #addBlock(index: number): void {
     if (this.#repeated.has(index)) return
-    const key = this.#keyOf(index)
-    const shownAt = this.#blocksShown.get(key)
-    if (shownAt !== undefined) {
-      if (shownAt !== index) this.#markRepeated(index)
-      return
-    }
-    this.#blocksShown.set(key, index)
-    for (const i of this.#blockOf(index)) if (!this.#add(i)) return
-  }
-
-  /** What a block says, whatever its indent (a runner's closing list indents less than its suites). */
-  #keyOf(index: number): string {
-    return this.#blockOf(index)
-      .map((i) => this.pool.get(i)!.text.trimStart())
-      .join('\n')
-  }
-
-  #isShownElsewhere(index: number): boolean {
-    const shownAt = this.#blocksShown.get(this.#keyOf(index))
-    return shownAt !== undefined && shownAt !== index
-  }
-
-  /**
-   * A repeated block, and what follows it as long as it is part of it: its context, the frames of
-   * the code at fault, and errors whose blocks are repeats too (the assertion under a test's name).
-   */
-  #markRepeated(index: number): void {
-    for (let i = index; ; i++) {
-      const line = this.pool.get(i)
-      if (line === undefined) return
-      const isPart =
-        line.isContext ||
-        isUserFrame(line.text) ||
-        (line.priority === LinePriority.error && (i === index || this.#isShownElsewhere(i)))
-      if (!isPart) return
-      this.#repeated.add(i)
-    }
-  }
-
-  /** An error line's index and those of its context lines. */
-  #blockOf(index: number): number[] {
-    const block = [index]
-    const most = CONTEXT_LINES[this.input.focus]
-    for (let i = index + 1; block.length <= most && this.pool.get(i)?.isContext; i++) block.push(i)
-    return block
+    for (const i of blockAt(this.pool, index, CONTEXT_LINES[this.input.focus])) if (!this.#add(i)) return
   }
 
   /**
@@ -224,7 +185,7 @@ class Selection {
     for (let i = from; i >= 0 && i < this.input.totalLines; i += step) {
       const line = this.pool.get(i)
       if (line === undefined || spent + line.shownSize > maxBytes) return
-      if (isProblems && (isLibraryFrame(line.text) || isPassingTest(line.text))) return
+      if (isProblems && (isLibraryFrame(line.text) || isNextTest(line.text))) return
       if (!this.#add(i) || (isProblems && line.priority !== LinePriority.plain)) return
       spent += line.shownSize
     }

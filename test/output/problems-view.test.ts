@@ -104,13 +104,12 @@ const cases: Array<{ rule: string; lines: string[]; shows: string[]; hides: stri
         "    + 'DISC-8500'",
         "    - 'DISC-8415'",
         "  name: 'AssertionError'",
-        "  expected: 'DISC-8415'",
-        "  actual: 'DISC-8500'",
         '    TestContext.<anonymous> (/app/test/cart.test.js:12:50)',
         '… ',
       ].join('\n'),
       ' …\n# tests 101\n# pass 100\n# fail 1',
     ],
+    // The last: the values again as YAML, which the diff above showed.
     hides: [
       'TAP version',
       'duration_ms',
@@ -121,6 +120,7 @@ const cases: Array<{ rule: string; lines: string[]; shows: string[]; hides: stri
       '# suites',
       '# todo',
       '1..101',
+      "expected: 'DISC",
     ],
   },
   {
@@ -302,4 +302,78 @@ test("a failure reported in a suite, then unindented in the runner's closing lis
   const view = buildView(`${lines.join('\n')}\n`, { budgetBytes: 4096, focus: 'problems', terse: true })
   assert.equal(view.text.split("+ 'DISC-8500'").length - 1, 1, view.text)
   assert.match(view.text, /^ {2}✖ applies the member discount/m)
+})
+
+/** Lines of a view of the problems of `lines`, terse, at the completion budget. */
+const terseProblems = (lines: string[]) =>
+  buildView(`${lines.join('\n')}\n`, { budgetBytes: 4096, focus: 'problems', terse: true }).text
+
+test('an error that is no test heading is shown each time it comes: a retry loop, each cycle of a watch build', () => {
+  const attempt = (n: number) => [
+    `[worker] attempt ${n}`,
+    'Error: connect ECONNREFUSED 127.0.0.1:54329',
+    '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)',
+  ]
+  const lines = [...attempt(1), ...noise(80), ...attempt(2), ...noise(80), '[worker] fatal: giving up']
+  const view = terseProblems(lines)
+  assert.equal(view.split('Error: connect ECONNREFUSED').length - 1, 2, view)
+})
+
+test("terse keeps what is not a runner's bookkeeping: `...` in node's diff, a failed hook's kind, values with no diff above", () => {
+  const view = terseProblems([
+    ...unfoldable(1, 40),
+    'not ok 41 - big config',
+    '  ---',
+    '  duration_ms: 1.2',
+    '  error: |-',
+    '    Expected values to be strictly deep-equal:',
+    '    + actual - expected ... Lines skipped',
+    '    ',
+    '      {',
+    "        database: 'shop',",
+    '    ...',
+    '        retries: 3,',
+    '  ...',
+    'not ok 42 - db',
+    '  ---',
+    "  failureType: 'hookFailed'",
+    "  error: 'connect ECONNREFUSED 127.0.0.1:5432'",
+    '  ...',
+    'not ok 43 - truthy',
+    '  ---',
+    "  error: 'The expression evaluated to a falsy value'",
+    '  expected: true',
+    '  actual: false',
+    '  ...',
+    ...unfoldable(44, 40),
+    '# fail 3',
+  ])
+  for (const part of [
+    "        database: 'shop',\n    ...\n        retries: 3,",
+    "failureType: 'hookFailed'",
+    '  expected: true\n  actual: false',
+  ])
+    assert.ok(view.includes(part), `shows ${JSON.stringify(part)}:\n${view}`)
+  assert.ok(!view.includes('duration_ms'), view)
+})
+
+test("a view of the problems shows an assertion diff whole past the error's context, with the budget left over", () => {
+  const keys = Array.from({ length: 16 }, (_, i) => `      key${i}: 'value-${i}',`)
+  const view = terseProblems([
+    ...specPassing(1, 60),
+    '✖ loads the config (1.2ms)',
+    '  AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:',
+    '  + actual - expected',
+    '  ',
+    '    {',
+    ...keys,
+    '  +   ssl: true,',
+    '  -   ssl: false,',
+    '    }',
+    '      at TestContext.<anonymous> (/app/test/config.test.js:7:10)',
+    '      at Test.runInAsyncScope (node:async_hooks:206:9)',
+    ...specPassing(61, 60),
+    'ℹ fail 1',
+  ])
+  assert.ok(view.includes('  +   ssl: true,\n  -   ssl: false,\n    }\n      at TestContext'), view)
 })
