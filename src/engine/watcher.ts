@@ -28,7 +28,7 @@ export class Watcher {
     // Every owner of a task now in the project is judged alive or gone as of this moment.
     this.e.listingAtOpen = true
     try {
-      for (const paths of this.e.scope.listTasks()) this.noticeTask(paths.taskId)
+      for (const paths of this.e.scope.listTasks()) this.noticeTask(paths.taskId, paths)
     } finally {
       this.e.listingAtOpen = false
     }
@@ -53,16 +53,18 @@ export class Watcher {
     setImmediate(() => this.e.guard('delivering owed completions', () => this.e.delivery.deliverOwed()))
   }
 
-  /** Looks at a task of this project found on disk (at start-up or when another manager made it). */
-  noticeTask(taskId: string): void {
-    const paths = this.e.scope.locate(taskId)
-    if (!paths) {
+  /**
+   * Looks at a task of this project found on disk (at start-up or when another manager made it);
+   * `listed`: its paths, when a listing of the project just found them.
+   */
+  noticeTask(taskId: string, listed?: TaskPaths): void {
+    const paths = listed ?? this.e.scope.locate(taskId)
+    const files = paths && this.e.readTaskFiles(paths)
+    if (!files) {
       // Another manager is creating it: its task.json has not landed yet. Watch for it.
-      this.watchPendingDir(taskId)
+      if (!paths || !fs.existsSync(paths.task)) this.watchPendingDir(taskId)
       return
     }
-    const files = this.e.readTaskFiles(paths)
-    if (!files) return
     if (this.e.listingAtOpen) this.e.relationTo(files.meta)
     if (files.end) {
       if (files.meta.notify && !files.delivered && this.e.relationTo(files.meta) !== 'other')

@@ -118,7 +118,8 @@ export function writeTaskMeta(paths: TaskPaths, meta: TaskMeta): void {
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON of a record written by this module
 type Raw = any
 
-export function readTaskMeta(paths: TaskPaths): TaskMeta | undefined {
+/** `isPromoted`: whether a `promoted` file is there, when the caller has listed the directory. */
+export function readTaskMeta(paths: TaskPaths, isPromoted?: boolean): TaskMeta | undefined {
   const raw: Raw = readJsonIfExists(paths.task)
   if (!raw || typeof raw !== 'object') return undefined
   return {
@@ -131,7 +132,7 @@ export function readTaskMeta(paths: TaskPaths): TaskMeta | undefined {
     env: raw.env ?? {},
     timeoutMs: raw.timeout_ms ?? 0,
     // A task started without notify may be promoted later (a `promoted` file): it then notifies.
-    notify: raw.notify !== false || exists(paths.promoted),
+    notify: raw.notify !== false || (isPromoted ?? exists(paths.promoted)),
     stdin: raw.stdin === true,
     description: raw.description ?? undefined,
     createdAt: raw.created_at,

@@ -164,7 +164,7 @@ export class TaskStore {
   readFiles(paths: TaskPaths): TaskFiles | undefined {
     const names = listNames(paths.dir)
     if (!names?.has('task.json')) return undefined
-    const meta = readTaskMeta(paths)
+    const meta = readTaskMeta(paths, names.has('promoted'))
     if (!meta) return undefined
     const end = names.has('end.json') ? readEndInfo(paths) : undefined
     return {
