@@ -48,7 +48,7 @@ for (const [client, driver, { tasksOutliveIt }] of CLIENTS) {
     fs.mkdirSync(harnessHome)
     const abort = new AbortController()
     t.after(() => abort.abort())
-    const scenario = matrixScenario(store.home, cwd)
+    const scenario = matrixScenario(store.home)
     const result = await driver({ scenario, home: store.home, cwd, harnessHome, signal: abort.signal })
     // When an assertion below fails, what the model saw and the harness's log say why.
     let isChecked = false

@@ -35,7 +35,7 @@ for (const [client, driver] of CLIENTS) {
   fs.mkdirSync(cwd)
   fs.mkdirSync(harnessHome)
   try {
-    const result = await driver({ scenario: matrixScenario(home, cwd), home, cwd, harnessHome })
+    const result = await driver({ scenario: matrixScenario(home), home, cwd, harnessHome })
     matrix.push({
       client,
       definitions: tokensOf(result.toolDefinitions),

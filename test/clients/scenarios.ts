@@ -1,21 +1,11 @@
-import { openTaskManager } from '../../src/index.js'
+import { waitEndRecorded } from '../helpers/store.js'
 import { type Scenario, seenOf, taskIdIn } from './scenario.js'
-
-/** Waits, through the library, until a task has ended (a real event, not a sleep). */
-async function waitEnded(home: string, cwd: string, taskId: string): Promise<void> {
-  const tm = await openTaskManager({ home, cwd, readOnly: true })
-  try {
-    await tm.wait([taskId], { allSessions: true })
-  } finally {
-    await tm.close()
-  }
-}
 
 /**
  * The matrix scenario: what each client shows for a background start, a completion riding on a
  * later result, a completion riding on an error result, a wait, a list and a kill.
  */
-export function matrixScenario(home: string, cwd: string): Scenario {
+export function matrixScenario(home: string): Scenario {
   return {
     name: 'matrix',
     prompt: 'Use the bgbash tools to run the checks.',
@@ -34,7 +24,8 @@ export function matrixScenario(home: string, cwd: string): Scenario {
       {
         // The quick task has ended before this call: its completion rides on this error result.
         name: 'error-with-completion',
-        before: (seen) => waitEnded(home, cwd, taskIdIn(seenOf(seen, 'start-quick'))),
+        // The server records the end (waitEndRecorded says why nobody else may).
+        before: (seen) => waitEndRecorded(home, taskIdIn(seenOf(seen, 'start-quick'))),
         call: () => ({ tool: 'bash_output', args: { task_id: 'bgb-00000000' } }),
       },
       {

@@ -90,6 +90,33 @@ export function taskDirOf(storeRoot: string, taskId: string): string {
   throw new Error(`no directory for ${taskId} in ${storeRoot}`)
 }
 
+/**
+ * Resolves once a task's end is recorded (its end.json), by whichever manager watches it, without
+ * recording it here: a manager of the test's own that waited would record the end first, and a
+ * server that owns the task would then learn of it only from a later file event, so its next
+ * result might not carry the completion yet. Event-driven (a watch on the task's directory).
+ */
+export function waitEndRecorded(storeRoot: string, taskId: string, timeoutMs = 30_000): Promise<void> {
+  const dir = taskDirOf(storeRoot, taskId)
+  const file = path.join(dir, 'end.json')
+  return new Promise<void>((resolve, reject) => {
+    const watcher = fs.watch(dir, () => {
+      if (fs.existsSync(file)) done()
+    })
+    const timer = setTimeout(
+      () => done(new Error(`${taskId}: no end recorded within ${timeoutMs} ms`)),
+      timeoutMs,
+    )
+    function done(error?: Error): void {
+      watcher.close()
+      clearTimeout(timer)
+      if (error) reject(error)
+      else resolve()
+    }
+    if (fs.existsSync(file)) done()
+  })
+}
+
 /** A task's pid.json as its wrapper records it, a moment after it starts. */
 export interface PidRecord {
   pid: number

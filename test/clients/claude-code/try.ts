@@ -16,7 +16,7 @@ const harnessHome = path.join(base, 'harness')
 for (const dir of [home, cwd, harnessHome]) fs.mkdirSync(dir)
 
 try {
-  const result = await runClaudeCode({ scenario: matrixScenario(home, cwd), home, cwd, harnessHome })
+  const result = await runClaudeCode({ scenario: matrixScenario(home), home, cwd, harnessHome })
   for (const seen of result.seen) {
     console.log(`── ${seen.step} (${seen.tool})${seen.isError ? ' isError' : ''}`)
     console.log(seen.text)

@@ -32,7 +32,7 @@ const [home, cwd, harnessHome] = Object.values(dirs).map((name) => {
 
 try {
   const driver = flags.code ? runCodexCodeMode : runCodex
-  const result = await driver({ scenario: matrixScenario(home, cwd), home, cwd, harnessHome }).catch(
+  const result = await driver({ scenario: matrixScenario(home), home, cwd, harnessHome }).catch(
     (error: unknown) => {
       if (error instanceof CodexRunError && flags.requests)
         fs.writeFileSync(flags.requests, JSON.stringify(error.result.requests, null, 2))

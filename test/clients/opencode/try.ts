@@ -22,7 +22,7 @@ process.once('SIGINT', () => abort.abort())
 try {
   const startedAt = Date.now()
   const result = await runOpenCode({
-    scenario: matrixScenario(home, cwd),
+    scenario: matrixScenario(home),
     home,
     cwd,
     harnessHome,

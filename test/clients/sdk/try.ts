@@ -11,7 +11,7 @@ const cwd = path.join(root, 'project')
 fs.mkdirSync(cwd)
 try {
   const result = await sdkDriver(process.argv.slice(2))({
-    scenario: matrixScenario(home, cwd),
+    scenario: matrixScenario(home),
     home,
     cwd,
     harnessHome: root,

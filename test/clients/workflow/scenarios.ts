@@ -3,7 +3,7 @@
 // unrelated command meanwhile, learn which tests failed and why, stop the server. Each path is
 // played as cheaply as a sensible model would play it with those tools.
 import fs from 'node:fs'
-import { openTaskManager } from '../../../src/index.js'
+import { waitEndRecorded } from '../../helpers/store.js'
 import { pollUntil } from '../../helpers/wait.js'
 import { type Scenario, type SeenResult, seenOf, type ToolCall, taskIdIn } from '../scenario.js'
 import { FACTS, findFacts, LISTENING, SERVER_COMMAND, TEST_COMMAND, UNRELATED_COMMAND } from './project.js'
@@ -33,7 +33,7 @@ interface Where {
 }
 
 /** With bgbash: one call starts the server and returns when it listens; the suite's end rides on the next result. */
-export function bgbashWorkflow({ home, cwd }: Where): Scenario {
+export function bgbashWorkflow({ home }: Where): Scenario {
   const bgbash = (tool: string, args: Record<string, unknown>): ToolCall => ({ tool, args })
   return {
     name: 'workflow-bgbash',
@@ -51,7 +51,8 @@ export function bgbashWorkflow({ home, cwd }: Where): Scenario {
       {
         // The suite ends while the model is busy: its completion rides on this result.
         name: 'unrelated',
-        before: (seen) => waitTaskEnded(home, cwd, taskIdIn(seenOf(seen, 'start-tests'))),
+        // The server records the end (waitEndRecorded says why nobody else may).
+        before: (seen) => waitEndRecorded(home, taskIdIn(seenOf(seen, 'start-tests'))),
         call: () => bgbash('bash', { command: UNRELATED_COMMAND }),
       },
       {
@@ -213,16 +214,6 @@ function matchIn(result: SeenResult | undefined, pattern: RegExp): string {
   const found = result?.text.match(pattern)?.[1]
   if (!found) throw new Error(`no ${pattern} in the ${result?.step ?? 'missing'} result: ${result?.text}`)
   return found
-}
-
-/** Waits, through the library, until a task has ended (a real event, not a sleep). */
-async function waitTaskEnded(home: string, cwd: string, taskId: string): Promise<void> {
-  const tm = await openTaskManager({ home, cwd, readOnly: true })
-  try {
-    await tm.wait([taskId], { allSessions: true })
-  } finally {
-    await tm.close()
-  }
 }
 
 /** Waits until a file holds a text (a harness's output file: nothing announces a write to it). */

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { runInProcess } from '../../helpers/cli.js'
 import { isAlive } from '../../helpers/pids.js'
-import { type TestStore, useTestStore } from '../../helpers/store.js'
+import { type TestStore, useTestStore, waitEndRecorded } from '../../helpers/store.js'
 import { pollUntil } from '../../helpers/wait.js'
 import { McpProcess, type ToolResult, textOf } from './harness.js'
 
@@ -192,7 +192,8 @@ test('a foreground call answered inline is delivered at once, left out of defaul
   assert.equal(answered.structuredContent!.status, 'completed')
   const background = await server.call('bash', { command: 'echo later', background: true })
   const laterId = background.structuredContent!.task_id as string
-  await waitEnded(store, repo, laterId)
+  // The server records the end itself: its owed completion is then on the next result.
+  await waitEndRecorded(store.home, laterId)
   const list = await server.call('bash_list')
   assert.doesNotMatch(textOf(list), new RegExp(id), 'not in the default list')
   assert.match(textOf(list), new RegExp(laterId))
