@@ -1,8 +1,13 @@
 // Failures a test runner reports twice: node:test's spec reporter lists every failure again, flush
-// left, after its summary. A view shows each failed test once; any other error line, however
-// often it comes (a retry loop, each cycle of a watch build), is shown as often as it comes.
+// left, under "✖ failing tests:" after its summary (jest under "Summary of all failing tests"). A
+// view shows each failed test of such a list once; anything else, however often it comes (a
+// retry loop, each cycle of a watch build, the same check failing for two targets), is shown as
+// often as it comes.
 import type { Line } from './ends-keeper.js'
 import { isPointer, LinePriority } from './important.js'
+
+/** The heading of a runner's closing list of the failures it reported already. */
+const RECAP = /^\s*(?:✖ failing tests:|Summary of all failing tests)\s*$/
 
 /** A failed test's heading, as test runners print it: node:test spec, jest, TAP. */
 const TEST_HEADING = /^\s*(?:[✖×✗✕●]\s|not ok \d+\b)/
@@ -42,12 +47,13 @@ export function findRepeatedFailures(
     return first !== undefined && first !== line.index
   }
   const repeated = new Set<number>()
+  let isInRecap = false
   for (let at = 0; at < lines.length; at++) {
     const line = lines[at]!
+    if (RECAP.test(line.text)) isInRecap = true
     if (line.priority !== LinePriority.error || repeated.has(line.index)) continue
     if (!firstAt.has(keyOf(line.index))) firstAt.set(keyOf(line.index), line.index)
-    if (!isRepeat(line)) continue
-    if (!TEST_HEADING.test(line.text)) continue
+    if (!isInRecap || !isRepeat(line) || !TEST_HEADING.test(line.text)) continue
     repeated.add(line.index)
     for (let next = at + 1; next < lines.length; next++) {
       const part = lines[next]!

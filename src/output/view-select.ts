@@ -2,6 +2,7 @@
 // the lines in their order, a marker for each gap.
 import type { EndsKeeper, Line } from './ends-keeper.js'
 import { isNextTest } from './filler.js'
+import { isFoldMarker } from './fold.js'
 import { LinePriority } from './important.js'
 import { blockAt, findRepeatedFailures } from './repeats.js'
 import { isLibraryFrame } from './stack-frame.js'
@@ -74,6 +75,14 @@ export function selectView(kept: KeptLines): OutputView {
   // Everything fits: the whole output, lines uncut (the head then holds every line). A view of
   // the problems shows a short output whole, and a longer one the same way at any size.
   const whole = kept.focus === 'problems' ? Math.min(budget, PROBLEMS_WHOLE_BYTES) : budget
+  if (
+    kept.focus === 'problems' &&
+    totalBytes - 1 <= budget &&
+    head.length === total &&
+    totalBytes - 1 > whole
+  ) {
+    return trimmedWhole(kept, base)
+  }
   if (totalBytes - 1 <= whole && head.length === total) {
     return {
       ...base,
@@ -101,6 +110,42 @@ export function selectView(kept: KeptLines): OutputView {
     omittedLines: total - chosen.kept.size + skipped.lines,
     omittedBytes: totalBytes - keptBytes + skipped.bytes,
     keptLines: chosen.kept.size,
+  }
+}
+
+/**
+ * A failure's output within the budget, all of it but its runs of passing tests and runtime
+ * frames (what the problems are not): an output that names its problem in a way no pattern
+ * knows is still shown, and a failed suite does not spend the notice on its passing tests.
+ */
+function trimmedWhole(kept: KeptLines, base: { totalLines: number; firstErrorLine?: string }): OutputView {
+  const { head, skipped, totalBytes, totalLines: total } = kept
+  const pool = new Map(head.map((line) => [line.index, line]))
+  const repeated = findRepeatedFailures(head, pool, CONTEXT_LINES.problems)
+  const isNoise = (line: Line) =>
+    isNextTest(line.text) || isLibraryFrame(line.text) || repeated.has(line.index)
+  const shown = new Set<number>()
+  for (let i = 0; i < head.length; ) {
+    if (!isNoise(head[i]!)) {
+      shown.add(head[i]!.index)
+      i++
+      continue
+    }
+    let end = i + 1
+    while (end < head.length && (isNoise(head[end]!) || isFoldMarker(head[end]!.text))) end++
+    // A lone passing test stays (it tells where a failure sits); a runtime frame or a repeat never does.
+    if (end - i === 1 && isNextTest(head[i]!.text)) shown.add(head[i]!.index)
+    i = end
+  }
+  let shownBytes = 0
+  for (const line of head) if (shown.has(line.index)) shownBytes += line.size
+  return {
+    ...base,
+    text: render(head, shown, kept),
+    truncated: true,
+    omittedLines: total - shown.size + skipped.lines,
+    omittedBytes: totalBytes - shownBytes + skipped.bytes,
+    keptLines: shown.size,
   }
 }
 
@@ -143,8 +188,8 @@ class Selection {
     for (const line of byIndex) if (line.isFurther && this.kept.has(line.index - 1)) this.#add(line.index)
     // A failure whose output names no problem shows its ends, as much as fits.
     if (focus === 'ends' || firstError === undefined) {
-      this.#addRun(total - 1, -1, budget)
-      this.#addRun(0, 1, budget)
+      this.#addRun(total - 1, -1, budget, true)
+      this.#addRun(0, 1, budget, true)
     }
     return byIndex
   }
@@ -177,10 +222,10 @@ class Selection {
    * A run of lines from one end. A view of the problems keeps each end only up to its first
    * important line (the summary that ends a run): what lies beyond it is the middle of the run
    * (the passing tests before the summary), not its end. Nor does it end on the runtime's frames
-   * of a last stack trace, nor on passing tests.
+   * of a last stack trace, nor on passing tests; unless `isFill`, a run that fills the budget.
    */
-  #addRun(from: number, step: 1 | -1, maxBytes: number): void {
-    const isProblems = this.input.focus === 'problems'
+  #addRun(from: number, step: 1 | -1, maxBytes: number, isFill = false): void {
+    const isProblems = this.input.focus === 'problems' && !isFill
     let spent = 0
     for (let i = from; i >= 0 && i < this.input.totalLines; i += step) {
       const line = this.pool.get(i)

@@ -377,3 +377,39 @@ test("a view of the problems shows an assertion diff whole past the error's cont
   ])
   assert.ok(view.includes('  +   ssl: true,\n  -   ssl: false,\n    }\n      at TestContext'), view)
 })
+
+test('a check failing the same way for two targets is shown for both: only a closing list of failures repeats', () => {
+  const region = (name: string) => [
+    `deploying to ${name}`,
+    ...noise(30),
+    '✖ health check failed',
+    '  GET /health → 503 Service Unavailable',
+  ]
+  const view = terseProblems([...region('eu-west-1'), ...region('us-east-1'), 'deploy failed: 2 regions'])
+  assert.equal(view.split('✖ health check failed').length - 1, 2, view)
+})
+
+test("terse leaves a runner's field names alone inside an assertion diff and an error message", () => {
+  const view = terseProblems([
+    ...unfoldable(1, 40),
+    'not ok 41 - parses the expression',
+    '  ---',
+    '  duration_ms: 1.2',
+    '  error: |-',
+    '    Expected values to be strictly deep-equal:',
+    '    + actual - expected',
+    '    ',
+    '      {',
+    "    +   operator: 'in',",
+    "    -   operator: '==',",
+    "        type: 'BinaryExpression'",
+    '      }',
+    "  code: 'ERR_ASSERTION'",
+    '  ...',
+    ...unfoldable(42, 40),
+    '# fail 1',
+  ])
+  for (const part of ["+   operator: 'in',", "-   operator: '==',", "type: 'BinaryExpression'"])
+    assert.ok(view.includes(part), `shows ${JSON.stringify(part)}:\n${view}`)
+  assert.ok(!view.includes("code: 'ERR_ASSERTION'"), view)
+})
