@@ -1,6 +1,7 @@
 // Lines that say how a test runner ran rather than what it found: a terse view leaves them out
 // before repeats fold (ViewOptions.terse), so a suite's notice spends its tokens on the failures
 // and forty passing tests fold to two lines.
+import { isDiffHeader } from './important.js'
 
 /**
  * node:test's TAP diagnostics and its spec reporter's error fields (tap and tape write the same):
@@ -21,9 +22,6 @@ const ERROR_FIELDS_CLOSE = /^\s*\}$/
 
 /** node:test's summary lines that count nothing (TAP `#`, spec `ℹ`), and its timing. */
 const EMPTY_COUNTS = /^[#ℹ] (?:(?:suites|cancelled|skipped|todo) 0|duration_ms [\d.]+)$/
-
-/** node's assertion diff, in a TAP block's `error:`. */
-const DIFF_HEADER = /^\s+\+ actual - expected\b/
 
 /** A TAP block's `expected:` or `actual:` field; group 1 is its value when on the same line. */
 const VALUE_FIELD = /^\s+(?:expected|actual):(?: (.*))?$/
@@ -74,7 +72,7 @@ export class FillerFilter {
       if (this.#fieldIndent < 0) this.#fieldIndent = indent
       if (this.#isInField && indent > this.#fieldIndent) return true
       this.#isInField = false
-      if (DIFF_HEADER.test(line)) this.#hasDiff = true
+      if (isDiffHeader(line)) this.#hasDiff = true
       // The values the diff above showed, again as YAML (a `|-` value runs on below).
       const field = this.#hasDiff && indent === this.#fieldIndent ? VALUE_FIELD.exec(line) : null
       if (field) {

@@ -170,6 +170,11 @@ export function classifyLine(line: string): LinePriority {
   return LinePriority.plain
 }
 
+/** The heading of an assertion diff: node's assert (`+ actual - expected`), jest and vitest (`- Expected`). */
+export function isDiffHeader(line: string): boolean {
+  return /^\s*(?:\+ actual - expected\b|- Expected\b)/.test(line)
+}
+
 /**
  * A line that says where in the code: a stack frame of the code at fault (`    at fn (src/x.ts:3:4)`),
  * Python's `File "x.py", line 3`, rustc's ` --> src/lib.rs:7:24`. Under an error it is part of

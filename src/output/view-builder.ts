@@ -2,7 +2,7 @@ import { stripAnsi, stripAnsiLines } from './ansi.js'
 import { EndsKeeper, type Line } from './ends-keeper.js'
 import { FillerFilter, isNextTest } from './filler.js'
 import { RepeatFolder } from './fold.js'
-import { classifyLine, isPointer, LinePriority } from './important.js'
+import { classifyLine, isDiffHeader, isPointer, LinePriority } from './important.js'
 import { collapseRedrawLines, collapseRedraws } from './redraw.js'
 import { isLibraryFrame } from './stack-frame.js'
 import { bytes, cutToBytes, detach, GONE, indentOf, relativeTo } from './view-lines.js'
@@ -29,9 +29,6 @@ export interface ViewOptions {
    */
   terse?: boolean
 }
-
-/** The heading of an assertion diff: node's assert, jest and vitest. */
-const DIFF_HEADER = /^\s*(?:\+ actual - expected\b|- Expected\b)/
 
 /** An unfinished line longer than this (UTF-16 units) is collapsed, then cut: a redraw loop or a 50 MB line. */
 const PARTIAL_LIMIT = 1 << 20
@@ -251,7 +248,7 @@ export class ViewBuilder {
     } else if (isContext) {
       this.#contextLeft--
       // An assertion diff runs on past the context.
-      if (DIFF_HEADER.test(line)) this.#furtherLeft = FURTHER_LINES[this.#focus]
+      if (isDiffHeader(line)) this.#furtherLeft = FURTHER_LINES[this.#focus]
     } else if (isFurther) this.#furtherLeft--
     else {
       this.#contextLeft = 0
