@@ -24,7 +24,7 @@ export function defaultReadHint(taskId: string): string {
   return `read it with bash_output ${taskId} or bgbash logs`
 }
 
-/** How a manager's completion previews read (TaskManagerOptions.readHint and relativePaths). */
+/** How a manager's completion previews read (TaskManagerOptions.readHint, relativePaths, terseViews). */
 export interface PreviewStyle {
   readHint?: ((taskId: string) => string) | undefined
   relativePaths?: boolean

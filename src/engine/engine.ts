@@ -85,7 +85,7 @@ export class Engine {
   readonly taskIdStyle: TaskIdStyle
   /** TaskManagerOptions.capturePipelineStatus. */
   readonly capturePipelineStatus: boolean
-  /** How completion previews read (TaskManagerOptions.readHint and relativePaths). */
+  /** How completion previews read (TaskManagerOptions.readHint, relativePaths, terseViews). */
   readonly previewStyle: PreviewStyle
   readonly selfStartTime: number
   readonly watched = new Map<string, Watched>()

@@ -8,7 +8,7 @@ import { killHard } from '../helpers/child.js'
 import { taskDirOf, useTestStore } from '../helpers/store.js'
 import { pollUntil } from '../helpers/wait.js'
 import { bySize, chaosSeed, Scenario, seededRandom } from './chaos.js'
-import { readDeliveries, startManager } from './deliveries.js'
+import { type Delivery, readDeliveries, startManager } from './deliveries.js'
 
 const SESSION = 'chaos-crash'
 
@@ -60,7 +60,7 @@ function describeTask(dir: string): Record<string, unknown> {
   }
 }
 
-test('a manager SIGKILLed at random moments and restarted: true codes, every completion delivered exactly once, no byte missing', async (t) => {
+test('a manager SIGKILLed at random moments and restarted: true codes, every completion delivered once (but one a killed manager had just claimed: SPEC §5, at most once), no byte missing', async (t) => {
   const scenario = new Scenario(
     t,
     bySize('crash: 20 tasks, 3 manager SIGKILLs', 'crash: 100 tasks, 5 manager SIGKILLs'),
@@ -94,9 +94,29 @@ test('a manager SIGKILLed at random moments and restarted: true codes, every com
       current = (await startManager(store.home, SESSION, deliveries)).child
       managers.push(current)
     }
+    // SPEC §5: a manager claims a completion (`delivered`) before it hands it out, so one SIGKILLed
+    // between the two (a few syscalls) has claimed a completion nobody received: at most once,
+    // never twice. Such a loss is told apart from any other: its claimer is a killed manager.
+    const killedClaimers = new Set(
+      managers.filter((child) => child !== current).map((child) => `pid:${child.pid}`),
+    )
+    const isLostInClaim = (taskId: string) => {
+      try {
+        const claim = JSON.parse(
+          fs.readFileSync(path.join(taskDirOf(store.home, taskId), 'delivered'), 'utf8'),
+        )
+        return killedClaimers.has(claim.by)
+      } catch {
+        return false
+      }
+    }
+    const undelivered = (list: Delivery[]) => {
+      const seen = new Set(list.map((d) => d.taskId))
+      return taskIds.filter((id) => !seen.has(id))
+    }
     const delivered = await pollUntil(
       () => readDeliveries(deliveries),
-      (list) => new Set(list.map((d) => d.taskId)).size >= taskCount,
+      (list) => undelivered(list).every(isLostInClaim),
       { timeoutMs: 60_000, intervalMs: 50, what: `${taskCount} completions` },
     ).catch((error: Error) => {
       // Say what the tasks without a completion look like on disk, for whoever reads the failure.
@@ -114,7 +134,9 @@ test('a manager SIGKILLed at random moments and restarted: true codes, every com
     for (const d of final) byTask.set(d.taskId, (byTask.get(d.taskId) ?? 0) + 1)
     const duplicated = [...byTask].filter(([, n]) => n > 1)
     assert.deepEqual(duplicated, [], 'each completion was delivered exactly once')
-    assert.deepEqual([...byTask.keys()].sort(), [...taskIds].sort())
+    const lost = undelivered(final)
+    assert.ok(lost.length <= 1, `lost in a claim: ${lost.join(', ')} (the window is a few syscalls)`)
+    assert.deepEqual([...byTask.keys()].sort(), taskIds.filter((id) => !lost.includes(id)).sort())
 
     const tm = await store.open({ sessionId: SESSION })
     let missingBytes = 0
@@ -124,15 +146,17 @@ test('a manager SIGKILLed at random moments and restarted: true codes, every com
       assert.equal(record.exitCode, plan.exitCode, `${taskId} (${plan.command}) exit code`)
       assert.equal(record.status, plan.exitCode === 0 ? 'completed' : 'failed', `${taskId} status`)
       assert.equal(record.delivered, true)
-      const delivery = final.find((d) => d.taskId === taskId)!
-      assert.equal(delivery.exitCode, plan.exitCode)
-      assert.equal(delivery.status, record.status)
+      const delivery = final.find((d) => d.taskId === taskId)
+      if (delivery) {
+        assert.equal(delivery.exitCode, plan.exitCode)
+        assert.equal(delivery.status, record.status)
+      }
       const log = fs.readFileSync(path.join(taskDirOf(store.home, taskId), 'output.log'), 'utf8')
       missingBytes += Math.max(0, Buffer.byteLength(plan.output) - Buffer.byteLength(log))
       assert.equal(log, plan.output, `${taskId} output`)
     }
     const instances = new Map<number, number>()
     for (const d of final) instances.set(d.by, (instances.get(d.by) ?? 0) + 1)
-    scenario.figure = `${final.length} completions for ${taskCount} tasks over ${kills + 1} managers (${[...instances.values()].join('/')}), 0 duplicates, ${missingBytes} bytes missing, seed ${seed}`
+    scenario.figure = `${final.length} completions for ${taskCount} tasks over ${kills + 1} managers (${[...instances.values()].join('/')}), 0 duplicates, ${lost.length} lost in a claim by a killed manager, ${missingBytes} bytes missing, seed ${seed}`
   })
 })
